@@ -1,0 +1,3 @@
+from clientbook.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""The workbook as data: schema, value parsing, reading and lossless writing."""
