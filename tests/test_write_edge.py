@@ -37,6 +37,11 @@ def _write(path: Path | bytes, columns: list[NewColumn], header_row: int = 1) ->
     return out.getvalue()
 
 
+def _t(ref: str, text: str, extra: str = "") -> str:
+    """An inline-string cell."""
+    return f'<c r="{ref}"{extra} t="inlineStr"><is><t>{text}</t></is></c>'
+
+
 TIER = NewColumn("Tier", ("客户层级",), {2: "A", 3: "B", 4: "C"}, width=9)
 
 
@@ -70,7 +75,7 @@ def test_cells_without_r_pretty_printed_and_single_quotes(tmp_path: Path) -> Non
 def test_columns_beyond_the_header_go_after_the_last_value(tmp_path: Path) -> None:
     xml = f"""<?xml version="1.0" encoding="UTF-8"?>
 <worksheet xmlns="{MAIN}"><sheetData>
-<row r="1"><c r="A1" t="inlineStr"><is><t>Client ID</t></is></c><c r="B1" t="inlineStr"><is><t>Name</t></is></c><c r="F1" s="0"/></row>
+<row r="1">{_t("A1", "Client ID")}{_t("B1", "Name")}<c r="F1" s="0"/></row>
 <row r="2"><c r="A2"><v>1</v></c><c r="E2"><v>99</v></c><c r="G2" s="0"/></row>
 <row r="3"><c r="A3"><v>2</v></c></row>
 </sheetData></worksheet>"""
@@ -88,9 +93,9 @@ def test_columns_beyond_the_header_go_after_the_last_value(tmp_path: Path) -> No
 def test_existing_column_in_the_middle_is_updated_in_order(tmp_path: Path) -> None:
     xml = f"""<?xml version="1.0" encoding="UTF-8"?>
 <worksheet xmlns="{MAIN}"><sheetData>
-<row r="1"><c r="A1" t="inlineStr"><is><t>ID</t></is></c><c r="B1" t="inlineStr"><is><t>客户层级</t></is></c><c r="C1" t="inlineStr"><is><t>Notes</t></is></c></row>
-<row r="2"><c r="A2"><v>1</v></c><c r="B2" s="0" t="inlineStr"><is><t>old</t></is></c><c r="C2" t="inlineStr"><is><t>keep</t></is></c></row>
-<row r="3"><c r="A3"><v>2</v></c><c r="B3" t="inlineStr"><is><t>stale</t></is></c><c r="C3" t="inlineStr"><is><t>keep too</t></is></c></row>
+<row r="1">{_t("A1", "ID")}{_t("B1", "客户层级")}{_t("C1", "Notes")}</row>
+<row r="2"><c r="A2"><v>1</v></c>{_t("B2", "old", ' s="0"')}{_t("C2", "keep")}</row>
+<row r="3"><c r="A3"><v>2</v></c>{_t("B3", "stale")}{_t("C3", "keep too")}</row>
 <row r="4"><c r="A4"><v>3</v></c></row>
 </sheetData></worksheet>"""
     path = _book(tmp_path, xml)
@@ -150,7 +155,7 @@ def test_unsafe_sheet_xml_is_refused(tmp_path: Path, xml: str) -> None:
 
 def test_merged_cells_over_a_clientbook_column_are_refused(tmp_path: Path) -> None:
     xml = f"""<worksheet xmlns="{MAIN}"><sheetData>
-<row r="1"><c r="A1" t="inlineStr"><is><t>ID</t></is></c><c r="B1" t="inlineStr"><is><t>Tier</t></is></c></row>
+<row r="1">{_t("A1", "ID")}{_t("B1", "Tier")}</row>
 <row r="2"><c r="A2"><v>1</v></c><c r="B2" t="inlineStr"><is><t>x</t></is></c></row>
 </sheetData><mergeCells count="1"><mergeCell ref="B2:C3"/></mergeCells></worksheet>"""
     path = _book(tmp_path, xml)
@@ -161,7 +166,7 @@ def test_merged_cells_over_a_clientbook_column_are_refused(tmp_path: Path) -> No
 
 def test_merged_range_pushes_new_columns_right(tmp_path: Path) -> None:
     xml = f"""<worksheet xmlns="{MAIN}"><sheetData>
-<row r="1"><c r="A1" t="inlineStr"><is><t>ID</t></is></c><c r="B1" t="inlineStr"><is><t>Group</t></is></c></row>
+<row r="1">{_t("A1", "ID")}{_t("B1", "Group")}</row>
 <row r="2"><c r="A2"><v>1</v></c><c r="B2" t="inlineStr"><is><t>x</t></is></c></row>
 </sheetData><mergeCells count="1"><mergeCell ref="B2:D2"/></mergeCells></worksheet>"""
     path = _book(tmp_path, xml)
