@@ -163,7 +163,8 @@ else:
         NewColumn("优先级得分", ("Priority score",), {r: r % 97 + 0.25 for r in data_rows}, 10),
         NewColumn("优先级象限", ("Quadrant",), {r: quads[r % 4] for r in data_rows}, 10),
         NewColumn("优先排名", ("Rank",), {r: r - 1 for r in data_rows}, 8),
-        NewColumn("优先级说明", ("Reason",), {r: f"AUM top {r % 10 + 1}%; 他行资产 {r % 900}万" for r in data_rows}, 30),
+        NewColumn("优先级说明", ("Reason",),
+                  {r: f"AUM top {r % 10 + 1}%; 他行资产 {r % 900}万" for r in data_rows}, 30),
     ]
     base = rss()
     c = cpu()
@@ -196,8 +197,8 @@ def main() -> None:
     mib = 1024 * 1024
     print(
         f"{'rows':>7} {'file MiB':>8} {'sheet MiB':>9} | {'floor s':>7} {'write s':>7} "
-        f"{'ratio':>5} {'rewrite s':>9} {'ratio':>5} | {'out MiB':>7} | {'cpu fl':>6} {'cpu wr':>6} "
-        f"{'cpu re':>6} | {'floor RSS':>9} {'write RSS':>9} "
+        f"{'ratio':>5} {'rewrite s':>9} {'ratio':>5} | {'out MiB':>7} | {'cpu fl':>6} "
+        f"{'cpu wr':>6} {'cpu re':>6} | {'floor RSS':>9} {'write RSS':>9} "
         f"{'base':>6} {'rewrite RSS':>11}"
     )
     for rows in [int(x) for x in args.rows.split(",")]:
