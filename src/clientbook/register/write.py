@@ -856,7 +856,8 @@ def _plan(pkg: _Package, sheet_name: str, header_row: int, columns: Sequence[New
                         used = [c for c, (_, _, d) in header.items() if d]
                         last_used = max([last_used, *used])
                         continue
-                    last_used = max(last_used, _last_data_col(buf, tags, row))
+                    if row.num > header_row:  # title rows above the header do not count
+                        last_used = max(last_used, _last_data_col(buf, tags, row))
             plain = False
             if scanner.stopped:
                 last_used, max_row, plain = _scan_rows(scanner, last_used, existing_rows)
