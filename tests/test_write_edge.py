@@ -265,3 +265,43 @@ def test_symlinked_register_is_updated_through_its_link(tmp_path: Path) -> None:
     update_register(link, [TIER], sheet_name="Clients", header_row=1)
     assert link.is_symlink()
     assert load_quietly(real)[0]["Clients"]["B2"].value == "A"
+
+
+class _Unseekable(io.RawIOBase):
+    def __init__(self) -> None:
+        self.data = bytearray()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, b: bytes) -> int:  # type: ignore[override]
+        self.data += b
+        return len(b)
+
+
+def test_source_zip_with_data_descriptors_and_zip64_extras(tmp_path: Path) -> None:
+    """Members written by streaming tools (data descriptors, Zip64 extra fields) are copied
+    raw into an ordinary archive that every reader accepts."""
+    path = _book(
+        tmp_path,
+        f'<worksheet xmlns="{MAIN}"><sheetData><row r="1">{_t("A1", "ID")}</row>'
+        '<row r="2"><c r="A2"><v>1</v></c></row></sheetData></worksheet>',
+    )
+    with zipfile.ZipFile(path) as z:
+        items = [(i.filename, z.read(i)) for i in z.infolist()]
+    sink = _Unseekable()
+    with zipfile.ZipFile(sink, "w", zipfile.ZIP_DEFLATED) as z:  # type: ignore[arg-type]
+        for name, data in items:
+            with z.open(name, "w", force_zip64=name.endswith("styles.xml")) as f:
+                f.write(data)
+    streamed = bytes(sink.data)
+    with zipfile.ZipFile(io.BytesIO(streamed)) as z:
+        assert all(i.flag_bits & 0x08 for i in z.infolist())  # data descriptors
+    data = _write(streamed, [TIER])
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        assert z.testzip() is None
+        assert not any(i.flag_bits & 0x08 for i in z.infolist())
+    assert {k: v for k, v in members(data).items() if k != SHEET} == {
+        k: v for k, v in members(streamed).items() if k != SHEET
+    }
+    assert load_quietly(data)[0]["Clients"]["B2"].value == "A"
