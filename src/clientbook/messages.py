@@ -47,7 +47,96 @@ COMMON: dict[str, tuple[str, str]] = {
 # Areas add their own tables here (register, validate, tier, write, vault, ...).
 REGISTER: dict[str, tuple[str, str]] = {}
 VALIDATE: dict[str, tuple[str, str]] = {}
-TIER: dict[str, tuple[str, str]] = {}
+TIER: dict[str, tuple[str, str]] = {
+    "tier.missing_column": (
+        "{path} 的工作表「{sheet}」缺少「{header}」列，无法分层。请添加该列后重试",
+        "Sheet '{sheet}' in {path} has no '{header}' column, so it cannot be tiered. "
+        "Add the column and try again",
+    ),
+    # why a row is not scored (TierResult.unscored[].why)
+    "tier.unscored.missing_client_id": (
+        "第 {row} 行没有客户号，未评分。请填写客户号",
+        "Row {row} has no client ID and was not scored. Fill in the client ID",
+    ),
+    "tier.unscored.duplicate_client_id": (
+        "第 {row} 行的客户号 {client_id} 重复（另见第 {others} 行），未评分。请保证客户号唯一",
+        "Row {row}: client ID {client_id} is duplicated (also row {others}) and was not "
+        "scored. Make client IDs unique",
+    ),
+    "tier.unscored.missing_aum": (
+        "第 {row} 行（客户号 {client_id}）资产规模为空，未评分。请填写资产规模（万元）",
+        "Row {row} (client {client_id}) has no AUM and was not scored. Fill in the AUM",
+    ),
+    "tier.unscored.invalid_aum": (
+        "第 {row} 行（客户号 {client_id}）资产规模「{raw}」不是金额，未评分。"
+        "请填写数字，如 1200 或 1.2亿",
+        "Row {row} (client {client_id}): AUM '{raw}' is not an amount and was not scored. "
+        "Enter a number such as 1200 or 1.2亿",
+    ),
+    "tier.unscored.negative_aum": (
+        "第 {row} 行（客户号 {client_id}）资产规模为负数，未评分。资产规模应 ≥ 0",
+        "Row {row} (client {client_id}) has a negative AUM and was not scored. AUM must be ≥ 0",
+    ),
+    "tier.no_passphrase": (
+        "写回名册前需要把原文件加密备份，但没有备份口令。请设置环境变量 CLIENTBOOK_PASSPHRASE、"
+        "使用 --passphrase-file 文件，或在终端中运行以输入口令；也可用 --no-backup 跳过备份",
+        "Before replacing the register an encrypted backup is made, but no passphrase is "
+        "available. Set CLIENTBOOK_PASSPHRASE, use --passphrase-file FILE, or run in a terminal "
+        "to be asked; or skip the backup with --no-backup",
+    ),
+    # tier and quadrant labels (written into the register)
+    "tier.label.A": ("A 超高净值", "A UHNW"),
+    "tier.label.B": ("B 高净值", "B HNW"),
+    "tier.label.C": ("C 中端", "C Affluent"),
+    "tier.label.D": ("D 普通", "D Mass"),
+    "tier.quadrant.quick_win": ("速赢", "Quick win"),
+    "tier.quadrant.cultivate": ("培养", "Cultivate"),
+    "tier.quadrant.maintain": ("维持", "Maintain"),
+    "tier.quadrant.deprioritize": ("放弃", "Deprioritize"),
+    # reason phrases
+    "tier.reason.sep": ("；", "; "),
+    "tier.reason.list_sep": ("、", ", "),
+    "tier.reason.unknown": ("{fields}未知", "{fields} unknown"),
+    "tier.reason.unknown_more": (
+        "{fields}等{total}项未知",
+        "{fields} and {more} more unknown",
+    ),
+    "tier.reason.aum_top": ("AUM 前{share}%", "AUM top {share}%"),
+    "tier.reason.aum_bottom": ("AUM 后{share}%", "AUM bottom {share}%"),
+    "tier.reason.assets_elsewhere": ("他行资产 {amount}", "assets elsewhere {amount}"),
+    "tier.reason.income": ("年收入 {amount}", "income {amount}"),
+    "tier.reason.growth_up": ("AUM 增长{pct}%", "AUM +{pct}%"),
+    "tier.reason.growth_down": ("AUM 下降{pct}%", "AUM -{pct}%"),
+    "tier.reason.growth_flat": ("AUM 持平", "AUM flat"),
+    "tier.reason.growth_new": ("新增资产", "new money"),
+    "tier.reason.age": ("{age}岁", "age {age}"),
+    "tier.reason.occupation": ("职业 {text}", "occupation: {text}"),
+    "tier.reason.education": ("学历 {text}", "education: {text}"),
+    "tier.reason.gap_no_high_margin": ("未持有高利润产品", "no high-margin product"),
+    "tier.reason.gap_few": ("仅持有{count}个产品", "only {count} product(s)"),
+    "tier.reason.gap_none": ("已持有多种高利润产品", "already holds high-margin products"),
+    "tier.reason.recency": ("{days}天未联系", "not contacted for {days} days"),
+    "tier.reason.recency_recent": ("{days}天前联系过", "contacted {days} days ago"),
+    "tier.reason.products": ("持有{count}个产品", "holds {count} product(s)"),
+    "tier.reason.tenure": ("开户{years}年", "client for {years} years"),
+    "tier.reason.tenure_new": ("开户不足1年", "client for under a year"),
+    "tier.reason.distance": ("距网点{km}公里", "{km} km from branch"),
+    "tier.reason.reach_both": ("联系方式和时段已知", "channel and contact window known"),
+    "tier.reason.reach_channel": ("联系方式偏好已知", "preferred channel known"),
+    "tier.reason.reach_window": ("联系时段已知", "contact window known"),
+    "tier.reason.reach_none": ("未登记联系偏好", "no preferred channel or window on file"),
+    # names of inputs, for "…未知" / "… unknown"
+    "tier.input.assets_elsewhere": ("他行资产", "assets elsewhere"),
+    "tier.input.income": ("收入", "income"),
+    "tier.input.aum_prev": ("上年资产", "last year's AUM"),
+    "tier.input.birth_date": ("年龄", "age"),
+    "tier.input.occupation": ("职业", "occupation"),
+    "tier.input.education": ("学历", "education"),
+    "tier.input.products": ("持有产品", "products held"),
+    "tier.input.last_contact": ("联系记录", "last contact"),
+    "tier.input.onboarded_on": ("开户日期", "client since"),
+    "tier.input.branch_km": ("距网点距离", "distance to branch"),
+}
 WRITE: dict[str, tuple[str, str]] = {}
 VAULT: dict[str, tuple[str, str]] = {}
 
