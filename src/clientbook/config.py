@@ -180,12 +180,12 @@ def load_settings(book: Path | None = None, config_file: Path | None = None) -> 
     try:
         raw: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        raise ConfigError(key=str(path), reason="file not found / 文件不存在") from exc
+        raise ConfigError(setting=str(path), reason="file not found / 文件不存在") from exc
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(key=str(path), reason=str(exc)) from exc
+        raise ConfigError(setting=str(path), reason=str(exc)) from exc
     try:
         return Settings.model_validate(raw)
     except ValidationError as exc:
         first = exc.errors()[0]
         key = ".".join(str(part) for part in first["loc"])
-        raise ConfigError(key=key, reason=first["msg"]) from exc
+        raise ConfigError(setting=key, reason=first["msg"]) from exc

@@ -30,7 +30,7 @@ COMMON: dict[str, tuple[str, str]] = {
         "{path} 正在被 Excel 或 WPS 打开（发现锁文件 {lock}）。请先关闭该文件，或使用 --force",
         "{path} is open in Excel or WPS (lock file {lock}). Close it first, or use --force",
     ),
-    "error.config": ("配置项 {key} 无效：{reason}", "Invalid setting {key}: {reason}"),
+    "error.config": ("配置项 {setting} 无效：{reason}", "Invalid setting {setting}: {reason}"),
     "error.usage": ("{detail}", "{detail}"),
     "error.vault": ("备份库出错：{detail}", "Vault problem: {detail}"),
     "error.wrong_passphrase": (
@@ -118,7 +118,7 @@ TIER: dict[str, tuple[str, str]] = {
     "tier.reason.recency": ("{days}天未联系", "not contacted for {days} days"),
     "tier.reason.recency_recent": ("{days}天前联系过", "contacted {days} days ago"),
     "tier.reason.products": ("持有{count}个产品", "holds {count} product(s)"),
-    "tier.reason.tenure": ("开户{years}年", "client for {years} years"),
+    "tier.reason.tenure": ("开户{years}年", "client for {years} year(s)"),
     "tier.reason.tenure_new": ("开户不足1年", "client for under a year"),
     "tier.reason.distance": ("距网点{km}公里", "{km} km from branch"),
     "tier.reason.reach_both": ("联系方式和时段已知", "channel and contact window known"),

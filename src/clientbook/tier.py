@@ -581,7 +581,7 @@ def score_book(
     sheet = book.clients
     for required in ("client_id", "aum"):
         if sheet.column_of(required) is None:
-            header = getattr(FIELDS_BY_KEY[required], lang)
+            header = f"{FIELDS_BY_KEY[required].zh} / {FIELDS_BY_KEY[required].en}"
             raise UnusableFile(
                 "tier.missing_column", path=str(book.path), sheet=sheet.name, header=header
             )
