@@ -422,4 +422,6 @@ def test_json_is_the_model_dump() -> None:
         "client_id": None,
         "why": "missing_client_id",
         "message": "第 10 行没有客户号，未评分。请填写客户号",
+        "params": {},
     }
+    assert data["unscored"][2]["params"] == {"others": "13"}

@@ -125,6 +125,52 @@ TIER: dict[str, tuple[str, str]] = {
     "tier.reason.reach_channel": ("联系方式偏好已知", "preferred channel known"),
     "tier.reason.reach_window": ("联系时段已知", "contact window known"),
     "tier.reason.reach_none": ("未登记联系偏好", "no preferred channel or window on file"),
+    # summary on the terminal
+    "tier.summary.title": (
+        "{file} · 工作表「{sheet}」：已评分 {scored} 位客户，未评分 {unscored} 行",
+        "{file} · sheet '{sheet}': {scored} clients scored, {unscored} rows not scored",
+    ),
+    "tier.summary.per_tier": ("按客户层级", "By tier"),
+    "tier.summary.per_quadrant": ("按优先级象限", "By quadrant"),
+    "tier.summary.top": ("优先排名前 10", "Top 10 by rank"),
+    "tier.summary.unscored": ("未评分的行（写入时留空）", "Rows not scored (left blank)"),
+    "tier.summary.unscored_more": ("…… 另有 {count} 行未评分", "… and {count} more rows"),
+    "tier.summary.total": ("合计", "Total"),
+    "tier.col.tier": ("客户层级", "Tier"),
+    "tier.col.clients": ("客户数", "Clients"),
+    "tier.col.aum": ("资产规模(万元)", "AUM (10k CNY)"),
+    "tier.col.quadrant": ("优先级象限", "Quadrant"),
+    "tier.col.rank": ("排名", "Rank"),
+    "tier.col.client_id": ("客户号", "Client ID"),
+    "tier.col.name": ("客户姓名", "Name"),
+    "tier.col.priority": ("优先级得分", "Priority"),
+    "tier.col.reason": ("优先级说明", "Reason"),
+    "tier.col.row": ("行", "Row"),
+    "tier.col.why": ("原因", "Why"),
+    "tier.done.written": (
+        "已在 {path} 中写入 {count} 列：{headers}",
+        "Wrote {count} columns into {path}: {headers}",
+    ),
+    "tier.done.unchanged": (
+        "{path} 已是最新，没有需要改动的单元格",
+        "{path} is already up to date; no cell needed changing",
+    ),
+    "tier.done.output": (
+        "结果已写入新文件 {path}，原文件未改动",
+        "Result written to the new file {path}; the original is untouched",
+    ),
+    "tier.done.dry_run": (
+        "演练模式（--dry-run）：未写入任何文件",
+        "Dry run (--dry-run): nothing was written",
+    ),
+    "tier.done.backup": (
+        "改动前的原文件已加密备份到 {vault}（快照 {snapshot}）",
+        "The previous file was backed up, encrypted, to {vault} (snapshot {snapshot})",
+    ),
+    "tier.done.no_backup": (
+        "未备份原文件（--no-backup）",
+        "The previous file was not backed up (--no-backup)",
+    ),
     # names of inputs, for "…未知" / "… unknown"
     "tier.input.assets_elsewhere": ("他行资产", "assets elsewhere"),
     "tier.input.income": ("收入", "income"),

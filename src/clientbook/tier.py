@@ -104,7 +104,13 @@ class Unscored(BaseModel):
     row: int
     client_id: str | None
     why: str  # missing_client_id | duplicate_client_id | missing_aum | invalid_aum | negative_aum
-    message: str
+    message: str  # in the result's language
+    params: dict[str, str] = {}  # what the message quotes: others (rows), raw (cell text)
+
+    def render(self, lang: str) -> str:
+        return text(
+            f"tier.unscored.{self.why}", lang, row=self.row, client_id=self.client_id, **self.params
+        )
 
 
 class TopClient(BaseModel):
@@ -511,13 +517,12 @@ def _sort_out(
     clients: list[_Client] = []
     unscored: list[Unscored] = []
 
-    def skip(record: ClientRecord, why: str, **params: Any) -> None:
-        message = text(
-            f"tier.unscored.{why}", lang, row=record.row, client_id=record.client_id, **params
+    def skip(record: ClientRecord, why: str, **params: str) -> None:
+        row = Unscored(
+            row=record.row, client_id=record.client_id, why=why, message="", params=params
         )
-        unscored.append(
-            Unscored(row=record.row, client_id=record.client_id, why=why, message=message)
-        )
+        row.message = row.render(lang)
+        unscored.append(row)
 
     for record in records:
         if not record.client_id:
