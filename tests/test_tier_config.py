@@ -74,3 +74,14 @@ def test_invalid_tier_settings_name_the_key(
     assert f"配置项 {key} 无效：" in line or f"Invalid setting {key}: " in line
     assert len(result.stderr.strip().splitlines()) == 1
     assert "Traceback" not in result.output
+
+
+def test_the_readme_example_is_a_valid_config(tmp_path: Path) -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("<!-- tier -->", 1)[1]
+    example = section.split("```toml\n", 1)[1].split("```", 1)[0]
+    cfg = tmp_path / "clientbook.toml"
+    cfg.write_text(example, encoding="utf-8")
+    tier = load_settings(config_file=cfg).tier
+    assert (tier.bands.A, tier.quadrant_threshold, tier.potential_weights.age) == (3000, 60, 0)
+    assert tier.priority_weights.potential == 0.7
