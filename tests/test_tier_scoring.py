@@ -294,7 +294,7 @@ def three_clients() -> list[ClientRecord]:
 def test_all_indicators_with_default_weights() -> None:
     result = score_book(make_book(three_clients()), TierSettings(), TODAY)
     by_id = {c.client_id: c for c in result.clients}
-    scores = {cid: {f.indicator: f.score for f in c.factors} for cid, c in by_id.items()}
+    scores = {cid: c.scores for cid, c in by_id.items()}
     # n = 3 known → 0 / 50 / 100; n = 2 → 0 / 100; unknown → 50. Lower is better for
     # age, recency and distance.
     assert scores["1"] == {
@@ -312,13 +312,18 @@ def test_all_indicators_with_default_weights() -> None:
         "occupation": 0, "education": 50, "product_gap": 50,
         "recency": 50, "products": 50, "tenure": 0, "distance": 0, "reachability": 0,
     }  # fmt: skip
-    unknown = {cid: [f.indicator for f in c.factors if f.unknown] for cid, c in by_id.items()}
+    unknown = {cid: [k for k, v in c.inputs.items() if v is None] for cid, c in by_id.items()}
     assert unknown == {
         "1": [],
         "2": [],
         "3": ["assets_elsewhere", "income", "growth", "age", "education", "recency"],
     }
-    raw = {f.indicator: f.value for f in by_id["1"].factors}
+    # Register fields that were missing, by effective weight: recency .35·.4 = .14, then
+    # assets elsewhere, income, growth (.15·.6 = .09), age .06, education .03.
+    assert by_id["3"].unknown == [
+        "last_contact", "assets_elsewhere", "income", "aum_prev", "birth_date", "education"
+    ]  # fmt: skip
+    raw = by_id["1"].inputs
     assert raw["growth"] == 1.0 and raw["age"] == 40 and raw["product_gap"] == 3.0
     assert raw["recency"] == 90 and raw["reachability"] == 1
     # Potential: weights .20 .15 .15 .15 .10 .10 .05 .10; ease: .35 .15 .20 .15 .15.
@@ -352,8 +357,7 @@ def test_missing_input_is_neutral_not_zero() -> None:
     records[1].income = None
     result = score_book(make_book(records), TierSettings(), TODAY)
     wang = next(c for c in result.clients if c.client_id == "2")
-    income = next(f for f in wang.factors if f.indicator == "income")
-    assert (income.value, income.score, income.unknown) == (None, 50.0, True)
+    assert (wang.inputs["income"], wang.scores["income"], wang.unknown) == (None, 50.0, ["income"])
     # 15.0 before, when income (weight .15) scored 0; now it is neutral: + .15 × 50.
     assert wang.potential == 22.5
     assert wang.reason.endswith("收入未知")
@@ -362,10 +366,7 @@ def test_missing_input_is_neutral_not_zero() -> None:
 def test_contacts_sheet_date_wins_when_newer() -> None:
     newer = {"3": ago(1), "2": ago(40)}  # client 2's register date (10 days) is newer
     result = score_book(make_book(three_clients()), TierSettings(), TODAY, newer)
-    recency = {
-        c.client_id: next(f.value for f in c.factors if f.indicator == "recency")
-        for c in result.clients
-    }
+    recency = {c.client_id: c.inputs["recency"] for c in result.clients}
     assert recency == {"1": 90, "2": 10, "3": 1}
 
 
@@ -417,6 +418,13 @@ def test_json_is_the_model_dump() -> None:
     assert data["clients"][0]["quadrant"] == "quick_win"
     assert data["summary"]["top"][0]["client_id"] == "10023"
     assert data["settings"]["quadrant_threshold"] == 50
+    assert data["weights"]["potential"] == {
+        "aum": 1.0, "assets_elsewhere": 0.0, "income": 0.0, "growth": 0.0, "age": 0.0,
+        "occupation": 0.0, "education": 0.0, "product_gap": 0.0,
+    }  # fmt: skip
+    assert data["weights"]["priority"] == {"potential": 0.6, "ease": 0.4}
+    assert data["clients"][0]["inputs"]["recency"] == 10
+    assert data["clients"][0]["scores"]["aum"] == 85.71
     assert data["unscored"][0] == {
         "row": 10,
         "client_id": None,

@@ -24,6 +24,7 @@ How a score is made (the README explains it for a manager):
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter
@@ -71,18 +72,6 @@ def quadrant_label(quadrant: Quadrant | str, lang: str) -> str:
     return text(f"tier.quadrant.{quadrant}", lang)
 
 
-class Factor(BaseModel):
-    """One indicator of one client: its input, its 0–100 score and its share of the total."""
-
-    indicator: str  # key in [tier.potential_weights] or [tier.ease_weights]
-    group: Group
-    value: float | None  # the raw value the percentile is taken of; None = unknown
-    score: float  # 0–100, 50 when unknown
-    weight: float  # normalised weight within its group (the group's weights sum to 1)
-    unknown: bool
-    text: str  # short phrase for the reason, in the result's language
-
-
 class ClientScore(BaseModel):
     row: int
     client_id: str
@@ -97,7 +86,11 @@ class ClientScore(BaseModel):
     quadrant_label: str
     rank: int
     reason: str
-    factors: list[Factor]
+    # The breakdown, by indicator key (see TierResult.weights): the raw value the percentile
+    # was taken of (None = unknown) and the 0–100 score (50 when unknown, 2 decimals).
+    inputs: dict[str, float | None]
+    scores: dict[str, float]
+    unknown: list[str]  # register fields that were missing, weightiest first
 
 
 class Unscored(BaseModel):
@@ -141,6 +134,8 @@ class TierResult(BaseModel):
     clients: list[ClientScore]  # in rank order
     unscored: list[Unscored]  # in row order
     summary: TierSummary
+    # Normalised weights: "potential" and "ease" (each sums to 1), "priority" (sums to 1).
+    weights: dict[str, dict[str, float]]
     settings: TierSettings
 
     def column_values(self) -> dict[str, dict[int, Any]]:
@@ -255,9 +250,16 @@ def _fmt_number(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
+@functools.lru_cache(maxsize=32)
+def _keywords(needles: tuple[str, ...]) -> re.Pattern[str] | None:
+    words = sorted({n.strip().casefold() for n in needles if n.strip()}, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, words))) if words else None
+
+
 def _contains(haystack: str, needles: Sequence[str]) -> bool:
-    folded = haystack.casefold()
-    return any(needle.casefold() in folded for needle in needles if needle.strip())
+    """Whether any keyword occurs in the text, ignoring case."""
+    pattern = _keywords(tuple(needles))
+    return pattern is not None and pattern.search(haystack.casefold()) is not None
 
 
 def _age(client: _Client, settings: TierSettings, today: date) -> float | None:
@@ -542,30 +544,75 @@ def _sort_out(
     return clients, unscored
 
 
-def _reason(factors: list[Factor], effective: Mapping[str, float], lang: str) -> str:
-    """The three factors that move the priority most, then the unknown inputs, weightiest first."""
-    # A factor's pull on the priority: its effective weight times its distance from neutral.
-    contribution = {f.indicator: effective[f.indicator] * (f.score - 50) for f in factors}
-    known = [f for f in factors if not f.unknown and contribution[f.indicator]]
-    known.sort(key=lambda f: -abs(contribution[f.indicator]))  # stable: ties keep table order
-    parts = [f.text for f in known[:3]]
-    unknown_inputs: list[str] = []
-    missing = [f for f in factors if f.unknown and effective[f.indicator] > 0]
-    by_weight = sorted(missing, key=lambda f: -effective[f.indicator])
-    for factor in by_weight:
-        for field_key in _INPUTS[factor.indicator]:
-            name = text(f"tier.input.{field_key}", lang)
-            if name not in unknown_inputs:
-                unknown_inputs.append(name)
-    if unknown_inputs:
-        names = text("tier.reason.list_sep", lang).join(unknown_inputs[:3])
-        more = len(unknown_inputs) - 3
+def _reason(
+    client: _Client,
+    i: int,
+    columns: Sequence[_Column],
+    effective: Mapping[str, float],
+    lang: str,
+) -> tuple[str, list[str]]:
+    """The three factors that move the priority most, then the unknown inputs, weightiest first.
+
+    A factor's pull is its effective weight times its distance from neutral (score − 50);
+    ties keep the order of INDICATORS. Returns the reason and the unknown register fields.
+    """
+    pulls: list[tuple[float, int, _Column]] = []
+    missing: list[tuple[float, int, _Column]] = []
+    for order, column in enumerate(columns):
+        weight = effective[column.indicator.key]
+        if column.raws[i] is None:
+            if weight > 0:
+                missing.append((-weight, order, column))
+        elif pull := weight * (column.scores[i] - 50):
+            pulls.append((-abs(pull), order, column))
+    pulls.sort(key=lambda item: item[:2])
+    missing.sort(key=lambda item: item[:2])
+    parts = []
+    for _, _, column in pulls[:3]:
+        raw = column.raws[i]
+        assert raw is not None
+        parts.append(column.indicator.phrase(client, raw, column.positions[i], lang))
+    unknown_fields: list[str] = []
+    for _, _, column in missing:
+        for field_key in column.indicator.inputs:
+            if field_key not in unknown_fields:
+                unknown_fields.append(field_key)
+    if unknown_fields:
+        names = [text(f"tier.input.{key}", lang) for key in unknown_fields]
+        shown = text("tier.reason.list_sep", lang).join(names[:3])
+        more = len(names) - 3
         key = "tier.reason.unknown_more" if more > 0 else "tier.reason.unknown"
-        parts.append(text(key, lang, fields=names, more=more, total=len(unknown_inputs)))
-    return text("tier.reason.sep", lang).join(parts)
+        parts.append(text(key, lang, fields=shown, more=more, total=len(names)))
+    return text("tier.reason.sep", lang).join(parts), unknown_fields
 
 
-_INPUTS = {indicator.key: indicator.inputs for indicator in INDICATORS}
+@dataclass(slots=True)
+class _Column:
+    """One indicator over all scorable clients (index i = i-th client)."""
+
+    indicator: _Indicator
+    raws: list[float | None]
+    scores: list[float]  # 0–100, 50 when unknown
+    positions: dict[int, Position]
+
+
+def _score_column(
+    indicator: _Indicator, clients: Sequence[_Client], settings: TierSettings, today: date
+) -> _Column:
+    raws = [indicator.raw(client, settings, today) for client in clients]
+    known = [(i, raw) for i, raw in enumerate(raws) if raw is not None]
+    positions = dict(
+        zip(
+            (i for i, _ in known),
+            percentile_positions([raw for _, raw in known]),
+            strict=True,
+        )
+    )
+    scores = [50.0] * len(clients)
+    for i, position in positions.items():
+        pct = position.percentile
+        scores[i] = pct if indicator.higher_is_better else 100.0 - pct
+    return _Column(indicator, raws, scores, positions)
 
 
 def score_book(
@@ -603,53 +650,19 @@ def score_book(
         for indicator in INDICATORS
     }
 
-    # Per indicator: the raw values of those who have one, and their positions.
-    factors: list[list[Factor]] = [[] for _ in clients]
-    for indicator in INDICATORS:
-        raws = [indicator.raw(client, settings, today) for client in clients]
-        known = [i for i, raw in enumerate(raws) if raw is not None]
-        positions = percentile_positions([raws[i] or 0.0 for i in known])
-        position_of = dict(zip(known, positions, strict=True))
-        weight = weights[indicator.group][indicator.key]
-        for i, client in enumerate(clients):
-            raw = raws[i]
-            if raw is None:
-                factors[i].append(
-                    Factor(
-                        indicator=indicator.key,
-                        group=indicator.group,
-                        value=None,
-                        score=50.0,
-                        weight=weight,
-                        unknown=True,
-                        text="",
-                    )
-                )
-                continue
-            pos = position_of[i]
-            score = pos.percentile if indicator.higher_is_better else 100.0 - pos.percentile
-            factors[i].append(
-                Factor(
-                    indicator=indicator.key,
-                    group=indicator.group,
-                    value=raw,
-                    score=round(score, 4),
-                    weight=weight,
-                    unknown=False,
-                    text=indicator.phrase(client, raw, pos, lang),
-                )
-            )
-
+    columns = [_score_column(indicator, clients, settings, today) for indicator in INDICATORS]
     threshold = settings.quadrant_threshold
     scored: list[ClientScore] = []
-    for client, client_factors in zip(clients, factors, strict=True):
+    for i, client in enumerate(clients):
         totals = {"potential": 0.0, "ease": 0.0}
-        for factor in client_factors:
-            totals[factor.group] += factor.weight * factor.score
+        for column in columns:
+            indicator = column.indicator
+            totals[indicator.group] += weights[indicator.group][indicator.key] * column.scores[i]
         potential, ease = round1(totals["potential"]), round1(totals["ease"])
         priority = round1(group_share["potential"] * potential + group_share["ease"] * ease)
         tier = tier_of(client.aum, settings)
         quadrant = quadrant_of(potential, ease, threshold)
+        reason, unknown = _reason(client, i, columns, effective, lang)
         record = client.record
         scored.append(
             ClientScore(
@@ -665,8 +678,10 @@ def score_book(
                 quadrant=quadrant,
                 quadrant_label=quadrant_label(quadrant, lang),
                 rank=0,
-                reason=_reason(client_factors, effective, lang),
-                factors=client_factors,
+                reason=reason,
+                inputs={c.indicator.key: c.raws[i] for c in columns},
+                scores={c.indicator.key: round(c.scores[i], 2) for c in columns},
+                unknown=unknown,
             )
         )
 
@@ -685,6 +700,7 @@ def score_book(
         clients=scored,
         unscored=unscored,
         summary=_summarise(scored, unscored),
+        weights={**weights, "priority": group_share},
         settings=settings,
     )
 
