@@ -23,7 +23,7 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import IO, BinaryIO, Protocol
 
 from cryptography.exceptions import InvalidSignature, InvalidTag
 from cryptography.hazmat.primitives import hashes, hmac
@@ -80,6 +80,12 @@ class PayloadError(AgeError):
     """The payload does not authenticate all the way to its end."""
 
 
+class Readable(Protocol):
+    """Anything with a binary `read(size)`: a file, a pipe, a hashing wrapper."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
 @dataclass(frozen=True)
 class Stanza:
     args: tuple[str, ...]
@@ -129,7 +135,7 @@ def _scrypt_key(passphrase: bytes, salt: bytes, work_factor: int) -> bytes:
     return kdf.derive(passphrase)
 
 
-def _read_exact(src: BinaryIO, size: int) -> bytes:
+def _read_exact(src: Readable, size: int) -> bytes:
     """Up to `size` bytes; fewer only at end of file (pipes may return short reads)."""
     data = src.read(size)
     if len(data) == size or not data:
@@ -311,7 +317,7 @@ def _open_chunks(src: BinaryIO, aead: ChaCha20Poly1305) -> Iterator[bytes]:
         counter += 1
 
 
-def _seal_chunks(src: BinaryIO, dst: BinaryIO, aead: ChaCha20Poly1305) -> None:
+def _seal_chunks(src: Readable, dst: IO[bytes], aead: ChaCha20Poly1305) -> None:
     counter = 0
     current = _read_exact(src, CHUNK_SIZE)
     while True:
@@ -328,7 +334,7 @@ def _seal_chunks(src: BinaryIO, dst: BinaryIO, aead: ChaCha20Poly1305) -> None:
 
 
 def encrypt(
-    src: BinaryIO, dst: BinaryIO, passphrase: str, *, work_factor: int = DEFAULT_WORK_FACTOR
+    src: Readable, dst: IO[bytes], passphrase: str, *, work_factor: int = DEFAULT_WORK_FACTOR
 ) -> None:
     """Write `src` to `dst` as an age file that opens with `passphrase`, chunk by chunk."""
     file_key = os.urandom(FILE_KEY_SIZE)
