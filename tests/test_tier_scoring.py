@@ -20,6 +20,7 @@ from clientbook.tier import (
     percentile_positions,
     quadrant_of,
     score_book,
+    tier_columns,
     tier_of,
 )
 
@@ -433,3 +434,24 @@ def test_json_is_the_model_dump() -> None:
         "params": {},
     }
     assert data["unscored"][2]["params"] == {"others": "13"}
+
+
+def test_columns_to_write_follow_the_register_language() -> None:
+    zh = tier_columns(score_book(eight_book(), simple_settings(), TODAY))
+    assert [(c.header, c.aliases) for c in zh] == [
+        ("客户层级", ("Tier",)),
+        ("潜力分", ("Potential",)),
+        ("易达分", ("Ease",)),
+        ("优先级得分", ("Priority score",)),
+        ("优先级象限", ("Quadrant",)),
+        ("优先排名", ("Rank",)),
+        ("优先级说明", ("Reason",)),
+    ]
+    assert [zh[i].values[2] for i in range(7)] == [
+        "A 超高净值", 85.7, 83.3, 84.7, "速赢", 1, "AUM 前25%；10天前联系过"
+    ]  # fmt: skip
+    assert all(c.values[12] is None for c in zh)  # duplicate ID: blank
+    en = tier_columns(score_book(eight_book("en"), simple_settings(), TODAY))
+    assert [c.header for c in en][:3] == ["Tier", "Potential", "Ease"]
+    assert en[0].aliases == ("客户层级",)
+    assert [en[i].values[8] for i in (0, 4, 5)] == ["A UHNW", "Cultivate", 4]

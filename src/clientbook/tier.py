@@ -41,6 +41,7 @@ from clientbook.errors import UnusableFile
 from clientbook.messages import text
 from clientbook.register.model import Book, ClientRecord
 from clientbook.register.schema import FIELDS_BY_KEY, TIER_COLUMNS
+from clientbook.register.write import NewColumn
 
 Lang = Literal["zh", "en"]
 Group = Literal["potential", "ease"]
@@ -733,3 +734,28 @@ def _summarise(scored: list[ClientScore], unscored: list[Unscored]) -> TierSumma
         clients_per_quadrant=per_quadrant,
         top=top,
     )
+
+
+# Column widths (Excel character units) for columns created in the register.
+_WIDTHS = {
+    "tier": 14,
+    "potential": 9,
+    "ease": 9,
+    "priority": 12,
+    "quadrant": 12,
+    "rank": 9,
+    "reason": 60,
+}
+
+
+def tier_columns(result: TierResult) -> list[NewColumn]:
+    """The seven columns to write: headers in the result's language, the other as alias.
+
+    Unscored rows get None (a blank cell), so a stale value from an earlier run goes away.
+    """
+    values = result.column_values()
+    columns = []
+    for key, zh, en in TIER_COLUMNS:
+        header, alias = (en, zh) if result.lang == "en" else (zh, en)
+        columns.append(NewColumn(header, (alias,), values[key], _WIDTHS[key]))
+    return columns
