@@ -339,7 +339,7 @@ def test_all_indicators_with_default_weights() -> None:
     }
     # Strongest pulls on the priority (effective weight × (score − 50)), then unknowns.
     assert by_id["1"].reason == "90天未联系；AUM 前33%；他行资产 800万"
-    assert by_id["2"].reason == "10天前联系过；他行资产 0万；年收入 30万"
+    assert by_id["2"].reason == "10天前联系过；无他行资产；年收入 30万"
     assert by_id["3"].reason == "AUM 后33%；开户1年；职业 退休；联系记录、他行资产、收入等6项未知"
 
 

@@ -118,6 +118,104 @@ def config_show(
 # --- tier ----------------------------------------------------------------------------
 
 
+class TierFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+@app.command("tier")
+def tier_command(
+    book: Annotated[Path, typer.Argument(help="名册文件 / register (.xlsx, .xlsm)")],
+    sheet: Annotated[
+        str | None, typer.Option("--sheet", help="客户工作表名 / client sheet name")
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", help="写入新文件，原文件不动 / write a new file instead"),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="只显示结果，不写入 / show the result, write nothing")
+    ] = False,
+    no_backup: Annotated[
+        bool, typer.Option("--no-backup", help="改写前不备份 / do not back up the old file")
+    ] = False,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="即使 Excel/WPS 打开了文件 / even if Excel/WPS has it open"),
+    ] = False,
+    output_format: Annotated[
+        TierFormat, typer.Option("--format", help="输出格式 / output format")
+    ] = TierFormat.table,
+    lang: Annotated[LangOption, typer.Option("--lang", help="语言 / language")] = LangOption.auto,
+    password_file: Annotated[
+        Path | None,
+        typer.Option("--password-file", help="工作簿密码文件 / workbook password file"),
+    ] = None,
+    passphrase_file: Annotated[
+        Path | None,
+        typer.Option("--passphrase-file", help="备份口令文件 / vault passphrase file"),
+    ] = None,
+    vault: Annotated[
+        Path | None, typer.Option("--vault", help="备份库文件夹 / vault folder")
+    ] = None,
+    config: Annotated[Path | None, typer.Option("--config", help="配置文件 / config file")] = None,
+) -> None:
+    """Segment and rank the book (tier, potential, ease, quadrant, rank) and write 7 columns.
+
+    Example: clientbook tier book.xlsx --dry-run
+    """
+    from datetime import date
+
+    from clientbook.config import load_settings
+    from clientbook.register.read import book_password
+    from clientbook.render import print_tier_done, print_tier_json, print_tier_summary
+    from clientbook.tier import tier_register
+
+    set_lang(lang)
+    settings = load_settings(book, config)
+    in_place = not (dry_run or output is not None)
+    snapshots: list[Any] = []
+    backup = None
+    opened = None
+    if in_place and not no_backup:
+        # Settle the passphrase before the long work: ask now, or stop saying how to give one.
+        from clientbook.errors import VaultError
+        from clientbook.vault import store
+
+        if store.resolve_passphrase(passphrase_file) is None and not store.is_terminal():
+            raise VaultError("tier.no_passphrase")
+        opened = _open_vault(vault, passphrase_file, lang)
+
+        def backup(path: Path) -> None:
+            snapshots.append(opened.create(path))
+
+    run = tier_register(
+        book,
+        settings.tier,
+        date.today(),
+        sheet=sheet,
+        password=book_password(password_file),
+        output=output,
+        dry_run=dry_run,
+        force=force,
+        backup=backup,
+        lang=None if lang is LangOption.auto else ("en" if lang is LangOption.en else "zh"),
+    )
+    shown = run.result.lang
+    if output_format is TierFormat.json:
+        print_tier_json(run.result)
+    else:
+        print_tier_summary(run.result, shown)
+    print_tier_done(
+        run.write,
+        shown,
+        new_file=output is not None,
+        snapshot=snapshots[0].id if snapshots else None,
+        vault=opened.directory if opened is not None else None,
+        no_backup=in_place and no_backup,
+    )
+
+
 # --- backup --------------------------------------------------------------------------
 
 

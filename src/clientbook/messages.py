@@ -200,6 +200,7 @@ TIER: dict[str, tuple[str, str]] = {
     "tier.reason.aum_top": ("AUM 前{share}%", "AUM top {share}%"),
     "tier.reason.aum_bottom": ("AUM 后{share}%", "AUM bottom {share}%"),
     "tier.reason.assets_elsewhere": ("他行资产 {amount}", "assets elsewhere {amount}"),
+    "tier.reason.assets_elsewhere_none": ("无他行资产", "no assets elsewhere"),
     "tier.reason.income": ("年收入 {amount}", "income {amount}"),
     "tier.reason.growth_up": ("AUM 增长{pct}%", "AUM +{pct}%"),
     "tier.reason.growth_down": ("AUM 下降{pct}%", "AUM -{pct}%"),
@@ -246,10 +247,6 @@ TIER: dict[str, tuple[str, str]] = {
     "tier.done.written": (
         "已在 {path} 中写入 {count} 列：{headers}",
         "Wrote {count} columns into {path}: {headers}",
-    ),
-    "tier.done.unchanged": (
-        "{path} 已是最新，没有需要改动的单元格",
-        "{path} is already up to date; no cell needed changing",
     ),
     "tier.done.output": (
         "结果已写入新文件 {path}，原文件未改动",

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from clientbook.config import Settings
+    from clientbook.register.write import WriteResult
     from clientbook.tier import TierResult
 
 
@@ -80,6 +81,8 @@ def print_tier_summary(result: TierResult, lang: str, unscored_limit: int = 20) 
 
     summary = result.summary
     console = stdout_console()
+    if not console.is_terminal:  # piped or redirected: room for the reasons on one line
+        console.width = max(console.width, 160)
     console.print(
         t(
             "tier.summary.title",
@@ -120,8 +123,9 @@ def print_tier_summary(result: TierResult, lang: str, unscored_limit: int = 20) 
 
     if summary.top:
         top = Table(title=t("tier.summary.top"), title_justify="left")
-        for key in ("rank", "client_id", "name", "tier", "quadrant", "priority", "reason"):
-            top.add_column(t(f"tier.col.{key}"), overflow="fold")
+        for key in ("rank", "client_id", "name", "tier", "quadrant", "priority"):
+            top.add_column(t(f"tier.col.{key}"), no_wrap=True)
+        top.add_column(t("tier.col.reason"), overflow="fold", ratio=1, min_width=20)
         for entry in summary.top:
             top.add_row(
                 str(entry.rank),
@@ -147,8 +151,30 @@ def print_tier_summary(result: TierResult, lang: str, unscored_limit: int = 20) 
             console.print(t("tier.summary.unscored_more", count=more), markup=False)
 
 
-def print_tier_done(lines: list[str]) -> None:
-    """What happened to the files (written, backed up, dry run): on stderr."""
+def print_tier_done(
+    write: WriteResult,
+    lang: str,
+    *,
+    new_file: bool = False,
+    snapshot: str | None = None,
+    vault: object = None,
+    no_backup: bool = False,
+) -> None:
+    """What happened to the files (dry run, new file, written, backed up): on stderr."""
+    from clientbook.messages import text
+
+    headers = ", ".join(column.header for column in write.columns)
+    if write.dry_run:
+        lines = [text("tier.done.dry_run", lang)]
+    elif new_file:
+        lines = [text("tier.done.output", lang, path=write.output)]
+    else:
+        count = len(write.columns)
+        lines = [text("tier.done.written", lang, path=write.output, count=count, headers=headers)]
+    if snapshot is not None:
+        lines.append(text("tier.done.backup", lang, vault=vault, snapshot=snapshot))
+    elif no_backup:
+        lines.append(text("tier.done.no_backup", lang))
     for line in lines:
         sys.stderr.write(line + "\n")
 

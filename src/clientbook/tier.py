@@ -32,6 +32,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel
@@ -41,7 +42,7 @@ from clientbook.errors import UnusableFile
 from clientbook.messages import text
 from clientbook.register.model import Book, ClientRecord
 from clientbook.register.schema import FIELDS_BY_KEY, TIER_COLUMNS
-from clientbook.register.write import NewColumn
+from clientbook.register.write import NewColumn, WriteResult
 
 Lang = Literal["zh", "en"]
 Group = Literal["potential", "ease"]
@@ -359,6 +360,12 @@ def _phrase_aum(client: _Client, value: float, pos: Position, lang: str) -> str:
     return text("tier.reason.aum_bottom", lang, share=_share(pos.below + 1, pos.n))
 
 
+def _phrase_elsewhere(client: _Client, value: float, pos: Position, lang: str) -> str:
+    if value == 0:
+        return text("tier.reason.assets_elsewhere_none", lang)
+    return text("tier.reason.assets_elsewhere", lang, amount=_fmt_amount(value, lang))
+
+
 def _phrase_growth(client: _Client, value: float, pos: Position, lang: str) -> str:
     if client.record.aum_prev == 0 and client.aum > 0:
         return text("tier.reason.growth_new", lang)
@@ -415,9 +422,7 @@ INDICATORS: tuple[_Indicator, ...] = (
         ("assets_elsewhere",),
         True,
         lambda c, s, t: _known_amount(c.record.assets_elsewhere),
-        lambda c, v, p, lang: text(
-            "tier.reason.assets_elsewhere", lang, amount=_fmt_amount(v, lang)
-        ),
+        _phrase_elsewhere,
     ),
     _Indicator(
         "income",
@@ -759,3 +764,56 @@ def tier_columns(result: TierResult) -> list[NewColumn]:
         header, alias = (en, zh) if result.lang == "en" else (zh, en)
         columns.append(NewColumn(header, (alias,), values[key], _WIDTHS[key]))
     return columns
+
+
+# --- the command: read, score, write (the only I/O in this module) --------------------
+
+
+class TierRun(BaseModel):
+    result: TierResult
+    write: WriteResult
+
+
+def tier_register(
+    path: Path,
+    settings: TierSettings,
+    today: date,
+    *,
+    sheet: str | None = None,
+    password: str | None = None,
+    output: Path | None = None,
+    dry_run: bool = False,
+    force: bool = False,
+    backup: Callable[[Path], object] | None = None,
+    lang: Lang | None = None,
+) -> TierRun:
+    """Read the register, score it, and write the seven columns through safe_io.
+
+    In place unless `output` or `dry_run`; `backup(path)` runs before the old file is
+    replaced. Refuses early, before the reading, a format it cannot write back and a
+    workbook open in Excel/WPS (unless `force`). The cells always follow the register's
+    language; the returned result's labels and reasons are in `lang` (default: the same).
+    """
+    from clientbook.register.read import latest_contacts, open_book
+    from clientbook.safe_io import check_not_open, check_writable, update_register
+
+    check_writable(path)
+    if not force and path.exists():
+        check_not_open(path)
+    book = open_book(path, sheet=sheet, password=password)
+    contacts = latest_contacts(book)
+    result = score_book(book, settings, today, contacts)
+    written = update_register(
+        path,
+        tier_columns(result),
+        sheet_name=result.sheet,
+        header_row=result.header_row,
+        output=output,
+        password=password,
+        force=force,
+        backup=backup,
+        dry_run=dry_run,
+    )
+    if lang is not None and lang != result.lang:
+        result = score_book(book, settings, today, contacts, lang=lang)
+    return TierRun(result=result, write=written)
