@@ -167,6 +167,18 @@ def test_no_passphrase_and_no_terminal_stops(
     assert "--no-backup" in message
     assert book.read_bytes() == original
     assert result.stdout == ""
+    # Nothing is replaced with --dry-run or --output, so no passphrase is needed there.
+    assert invoke(runner, str(book), "--dry-run").exit_code == 0
+    assert invoke(runner, str(book), "--output", str(book.with_name("new.xlsx"))).exit_code == 0
+    assert book.read_bytes() == original
+
+
+def test_help_has_an_example(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["tier", "--help"])
+    assert result.exit_code == 0
+    assert "Example: clientbook tier" in result.stdout
+    for option in ("--output", "--dry-run", "--no-backup", "--force", "--passphrase-file"):
+        assert option in result.stdout
 
 
 def test_passphrase_file_is_used(
@@ -316,3 +328,31 @@ def test_passphrase_is_asked_without_echo_on_a_terminal(tmp_path: Path) -> None:
     assert "s3cret" not in output  # not echoed
     assert (vault / "index.age").is_file()
     assert tier_cells(book, FIRST_DATA_ROW)[0] == "A 超高净值"
+
+
+def test_encrypted_register_is_written_back_encrypted(
+    runner: CliRunner, env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    import msoffcrypto
+    import msoffcrypto.format.ooxml
+
+    plain = write_register(tmp_path / "plain.xlsx")
+    book = tmp_path / "locked.xlsx"
+    with plain.open("rb") as src, book.open("wb") as dest:
+        msoffcrypto.format.ooxml.OOXMLFile(src).encrypt("密码123", dest)
+    refused = invoke(runner, str(book), "--no-backup")
+    assert refused.exit_code == 2 and "CLIENTBOOK_BOOK_PASSWORD" in refused.stderr
+    monkeypatch.setenv("CLIENTBOOK_BOOK_PASSWORD", "密码123")
+    result = invoke(runner, str(book))
+    assert result.exit_code == 0, result.output
+    with book.open("rb") as handle:
+        office = msoffcrypto.OfficeFile(handle)
+        assert office.is_encrypted()
+        office.load_key(password="密码123")
+        decrypted = io.BytesIO()
+        office.decrypt(decrypted)
+    opened = tmp_path / "opened.xlsx"
+    opened.write_bytes(decrypted.getvalue())
+    assert tier_cells(opened, FIRST_DATA_ROW)[:2] == ["A 超高净值", 100]
