@@ -356,3 +356,40 @@ def test_encrypted_register_is_written_back_encrypted(
     opened = tmp_path / "opened.xlsx"
     opened.write_bytes(decrypted.getvalue())
     assert tier_cells(opened, FIRST_DATA_ROW)[:2] == ["A 超高净值", 100]
+
+
+@pytest.mark.slow
+def test_libreoffice_reads_what_tier_wrote(runner: CliRunner, env: Path, book: Path) -> None:
+    import csv
+    import shutil
+    import subprocess
+
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed; .ci/run installs it")
+    assert invoke(runner, str(book)).exit_code == 0
+    out = book.parent / "csv"
+    profile = (book.parent / "lo-profile").as_uri()
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--convert-to",
+            "csv:Text - txt - csv (StarCalc):44,34,76",  # comma, quote, UTF-8
+            "--outdir",
+            str(out),
+            str(book),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    with (out / (book.stem + ".csv")).open(encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[HEADER_ROW - 1][FIRST_NEW_COLUMN - 1 :] == ZH_TIER_HEADERS
+    first = rows[FIRST_DATA_ROW - 1]
+    assert first[FIRST_NEW_COLUMN - 1 : FIRST_NEW_COLUMN + 6] == [
+        "A 超高净值", "100", "25", "70", "培养", "1", "90天未联系；AUM 前33%；他行资产 800万"
+    ]  # fmt: skip
+    assert first[len(ZH_HEADERS) - 1] == "10000000"  # the formula =D4*10000, recalculated
