@@ -20,6 +20,19 @@ How a score is made (the README explains it for a manager):
 * Rank 1..N: quadrant (速赢, 培养, 维持, 放弃), then priority descending, then client ID in
   natural order (digit runs compare as numbers: "9" < "10" < "10023" < "100230"; equal
   numbers fall back to the text, "007" < "7").
+
+The raw value of each indicator (INDICATORS below; negative amounts count as unknown):
+
+* potential — aum; assets_elsewhere; income; growth = (aum − aum_prev) / aum_prev, capped
+  at +1000% (aum_prev 0 with aum > 0 counts as the cap, "new money"); age in whole years
+  (lower is better); occupation: 2 owner/executive keyword, 1 professional keyword, 0 other;
+  education: 3 博士, 2 硕士, 1 本科, 0 other; product_gap = 2 when no product matches
+  `high_margin_products`, plus (3 − products held) / 2 when fewer than 3 (an empty 持有产品
+  cell is unknown, not "none").
+* ease — recency: days since the newest of 最近联系日期 and the contacts sheet (lower is
+  better); products: number held; tenure: years since 开户日期; distance: 距网点 km (lower is
+  better); reachability: 1 per known preferred channel and contact window (always known:
+  the register recording them is what it measures).
 """
 
 from __future__ import annotations
@@ -131,7 +144,7 @@ class TierResult(BaseModel):
     file: str
     sheet: str
     header_row: int
-    lang: Lang  # language of the labels and reasons (the register's)
+    lang: Lang  # language of the labels and reasons (the register's unless asked otherwise)
     today: date
     clients: list[ClientScore]  # in rank order
     unscored: list[Unscored]  # in row order
