@@ -371,6 +371,20 @@ def test_contacts_sheet_date_wins_when_newer() -> None:
     assert recency == {"1": 90, "2": 10, "3": 1}
 
 
+def test_dates_in_the_future_are_unknown() -> None:
+    records = three_clients()
+    records[0].last_contact = date(2027, 1, 1)  # typo: in the future
+    records[1].onboarded_on = date(2030, 1, 1)
+    records[2].birth_date = date(2030, 1, 1)
+    later = {"1": ago(30)}  # the contacts sheet still knows a real contact
+    result = score_book(make_book(records), TierSettings(), TODAY, later)
+    inputs = {c.client_id: c.inputs for c in result.clients}
+    assert inputs["1"]["recency"] == 30
+    assert inputs["2"]["tenure"] is None and inputs["3"]["age"] is None
+    alone = score_book(make_book(records), TierSettings(), TODAY)
+    assert next(c for c in alone.clients if c.client_id == "1").inputs["recency"] is None
+
+
 def test_config_overrides_change_the_result() -> None:
     base = score_book(eight_book(), simple_settings(), TODAY)
     changed = score_book(

@@ -337,7 +337,7 @@ def _product_gap(client: _Client, settings: TierSettings, today: date) -> float 
 def _recency(client: _Client, settings: TierSettings, today: date) -> float | None:
     if client.latest_contact is None:
         return None
-    return float(max(0, (today - client.latest_contact).days))
+    return float((today - client.latest_contact).days)
 
 
 def _products(client: _Client, settings: TierSettings, today: date) -> float | None:
@@ -523,7 +523,7 @@ def _normalised(weights: Mapping[str, float]) -> dict[str, float]:
 
 
 def _sort_out(
-    book: Book, lang: str, last_contacts: Mapping[str, date]
+    book: Book, lang: str, today: date, last_contacts: Mapping[str, date]
 ) -> tuple[list[_Client], list[Unscored]]:
     """Split the client rows into scorable clients and rows that cannot be scored."""
     sheet = book.clients
@@ -558,7 +558,9 @@ def _sort_out(
         elif record.aum < 0 or math.isnan(record.aum):
             skip(record, "negative_aum")
         else:
-            contacts = [d for d in (record.last_contact, last_contacts.get(record.client_id)) if d]
+            # A date in the future is a typo (validate reports it), not a contact.
+            dates = (record.last_contact, last_contacts.get(record.client_id))
+            contacts = [d for d in dates if d is not None and d <= today]
             clients.append(_Client(record, float(record.aum), max(contacts, default=None)))
     return clients, unscored
 
@@ -657,7 +659,7 @@ def score_book(
                 "tier.missing_column", path=str(book.path), sheet=sheet.name, header=header
             )
 
-    clients, unscored = _sort_out(book, lang, last_contacts or {})
+    clients, unscored = _sort_out(book, lang, today, last_contacts or {})
     weights: dict[Group, dict[str, float]] = {
         "potential": _normalised(settings.potential_weights.as_dict()),
         "ease": _normalised(settings.ease_weights.as_dict()),
