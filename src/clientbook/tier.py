@@ -16,7 +16,8 @@ How a score is made (the README explains it for a manager):
 * Potential and ease are the weighted means of their indicators' scores (weights from
   `[tier.potential_weights]` / `[tier.ease_weights]`, divided by their sum), rounded half up
   to 1 decimal. Quadrant: potential ≥ threshold is "high", ease likewise. Priority =
-  (wp·potential + we·ease) / (wp + we), rounded half up to 1 decimal.
+  (wp·potential + we·ease) / (wp + we) of the rounded scores (so the written numbers add
+  up), rounded half up to 1 decimal; the quadrant also uses the rounded scores.
 * Rank 1..N: quadrant (速赢, 培养, 维持, 放弃), then priority descending, then client ID in
   natural order (digit runs compare as numbers: "9" < "10" < "10023" < "100230"; equal
   numbers fall back to the text, "007" < "7").
