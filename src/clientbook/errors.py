@@ -84,3 +84,9 @@ class TamperedSnapshot(VaultError):
     """A snapshot failed authentication or its checksum."""
 
     key = "error.tampered_snapshot"
+
+
+class WriteError(ClientbookError):
+    """The register cannot be updated as asked; it was left unchanged."""
+
+    key = "write.error"

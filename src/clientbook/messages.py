@@ -48,7 +48,94 @@ COMMON: dict[str, tuple[str, str]] = {
 REGISTER: dict[str, tuple[str, str]] = {}
 VALIDATE: dict[str, tuple[str, str]] = {}
 TIER: dict[str, tuple[str, str]] = {}
-WRITE: dict[str, tuple[str, str]] = {}
+WRITE: dict[str, tuple[str, str]] = {
+    "write.error": (
+        "无法更新 {path}：{detail}；文件未改动",
+        "Cannot update {path}: {detail}; it was left unchanged",
+    ),
+    "write.unsupported_format": (
+        "不能写入 {path}：clientbook 只更新 .xlsx 和 .xlsm 工作簿，{suffix} 文件不能写回。"
+        "请在 Excel 或 WPS 中另存为 .xlsx 后再运行",
+        "Cannot write {path}: clientbook only updates .xlsx and .xlsm workbooks, not {suffix} "
+        "files. Save it as .xlsx in Excel or WPS and run again",
+    ),
+    "write.output_suffix": (
+        "输出文件 {output} 的扩展名必须与原文件 {path} 相同（{suffix}），否则 Excel 无法打开",
+        "The output {output} must have the same extension as {path} ({suffix}), "
+        "or Excel will not open it",
+    ),
+    "write.output_is_input": (
+        "--output 指向原文件 {path}。要直接更新原文件，请去掉 --output",
+        "--output is the register itself ({path}). To update it in place, leave out --output",
+    ),
+    "write.sheet_not_found": (
+        "工作簿 {path} 中没有名为「{sheet}」的工作表，请用 --sheet 指定正确的工作表",
+        "Workbook {path} has no sheet named '{sheet}'; name the right one with --sheet",
+    ),
+    "write.header_row_missing": (
+        "工作表「{sheet}」（{path}）的第 {row} 行没有表头，无法写入列；文件未改动",
+        "Sheet '{sheet}' in {path} has no header in row {row}, so no column can be written; "
+        "the file was left unchanged",
+    ),
+    "write.unsupported_xml": (
+        "工作表「{sheet}」（{path}）含有 clientbook 无法安全修改的内容（{detail}），文件未改动。"
+        "请在 Excel 中打开并另存一次后重试",
+        "Sheet '{sheet}' in {path} contains something clientbook cannot change safely "
+        "({detail}); the file was left unchanged. Open it in Excel, save it once, and run again",
+    ),
+    "write.formula_in_column": (
+        "单元格 {cell}（工作表「{sheet}」）有公式，但「{header}」列由 clientbook 写入。"
+        "请删除该公式或改掉这一列的表头后重试；文件未改动",
+        "Cell {cell} in sheet '{sheet}' holds a formula, but column '{header}' is written by "
+        "clientbook. Remove the formula or rename that column's header, then run again; the "
+        "file was left unchanged",
+    ),
+    "write.merged_cells": (
+        "合并单元格 {range}（工作表「{sheet}」）与 clientbook 要写的「{header}」列重叠。"
+        "请取消合并后重试；文件未改动",
+        "Merged cells {range} in sheet '{sheet}' overlap column '{header}' that clientbook "
+        "writes. Unmerge them and run again; the file was left unchanged",
+    ),
+    "write.table_name_taken": (
+        "工作表「{sheet}」的表格中已有一列名为「{header}」，但不在表头行中。"
+        "请重命名该表格列后重试；文件未改动",
+        "The table on sheet '{sheet}' already has a column named '{header}' that is not in "
+        "the header row. Rename that table column and run again; the file was left unchanged",
+    ),
+    "write.too_many_columns": (
+        "工作表「{sheet}」（{path}）右侧已没有空列可写（Excel 最多 16384 列）",
+        "Sheet '{sheet}' in {path} has no free column left on the right "
+        "(Excel allows 16,384 columns)",
+    ),
+    "write.value_too_long": (
+        "{cell} 的内容超过 Excel 单元格上限（{limit} 个字符）",
+        "The text for {cell} is longer than an Excel cell can hold ({limit} characters)",
+    ),
+    "write.too_large": (
+        "{path} 写回后将超过 4 GB，clientbook 不支持这么大的工作簿；文件未改动",
+        "{path} would exceed 4 GB once written, which clientbook does not support; "
+        "the file was left unchanged",
+    ),
+    "write.missing": (
+        "找不到文件 {path}，请检查路径",
+        "File {path} does not exist; check the path",
+    ),
+    "write.disk_full": (
+        "磁盘空间不足，无法写入 {path}；原文件未改动。请腾出空间后重试",
+        "The disk is full, so {path} could not be written; the original is unchanged. "
+        "Free some space and run again",
+    ),
+    "write.io_error": (
+        "无法写入 {path}：{reason}；原文件未改动",
+        "Could not write {path}: {reason}; the original is unchanged",
+    ),
+    "write.replace_denied": (
+        "无法替换 {path}（可能正被 Excel、WPS 或同步软件占用）；原文件未改动。"
+        "请关闭占用它的程序后重试",
+        "Could not replace {path} (Excel, WPS or a sync tool may be holding it); the original "
+        "is unchanged. Close that program and run again",
+    ),
+}
 VAULT: dict[str, tuple[str, str]] = {
     "vault.no_passphrase": (
         "需要备份口令，但没有可输入口令的终端。"
