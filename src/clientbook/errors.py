@@ -84,3 +84,15 @@ class TamperedSnapshot(VaultError):
     """A snapshot failed authentication or its checksum."""
 
     key = "error.tampered_snapshot"
+
+
+class InitError(ClientbookError):
+    """`clientbook init` cannot write the new register."""
+
+    key = "init.write_failed"
+
+
+class RegisterExists(InitError):
+    """`clientbook init` would overwrite an existing file (use --force)."""
+
+    key = "init.exists"
