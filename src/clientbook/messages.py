@@ -482,7 +482,52 @@ VAULT: dict[str, tuple[str, str]] = {
     "vault.reason.yearly": ("每年", "yearly"),
 }
 
-_TABLES = (COMMON, REGISTER, VALIDATE, TIER, WRITE, VAULT)
+# `clientbook init` (keys prefixed init.).
+INIT: dict[str, tuple[str, str]] = {
+    "init.created": (
+        "已创建空白客户名册 {path}。下一步：在「{sheet}」表中每行录入一位客户，"
+        '然后运行 clientbook validate "{path}" 检查',
+        "Created an empty client register {path}. Next: enter one client per row on the "
+        "'{sheet}' sheet, then run clientbook validate \"{path}\"",
+    ),
+    "init.created_replaced": (
+        "已创建空白客户名册 {path}（原文件已保留为 {previous}）。下一步：在「{sheet}」表中"
+        '每行录入一位客户，然后运行 clientbook validate "{path}" 检查',
+        "Created an empty client register {path} (the old file was kept as {previous}). "
+        "Next: enter one client per row on the '{sheet}' sheet, then run "
+        'clientbook validate "{path}"',
+    ),
+    "init.exists": (
+        "{path} 已存在，未做任何改动。请换一个文件名，"
+        "或加 --force 覆盖（原文件会另存为 .old.xlsx）",
+        "{path} already exists; nothing was changed. Choose another file name, or add --force "
+        "to replace it (the old file is kept as .old.xlsx)",
+    ),
+    "init.bad_suffix": (
+        "无法创建 {path}：名册必须是 .xlsx 文件，请使用以 .xlsx 结尾的文件名",
+        "Cannot create {path}: a register must be an .xlsx file; use a name ending in .xlsx",
+    ),
+    "init.no_folder": (
+        "无法创建 {path}：文件夹 {folder} 不存在，请先创建该文件夹或换一个路径",
+        "Cannot create {path}: the folder {folder} does not exist; create it first or choose "
+        "another path",
+    ),
+    "init.bad_lang": (
+        "不支持的语言 {lang}：请使用 --lang zh 或 --lang en",
+        "Unsupported language {lang}: use --lang zh or --lang en",
+    ),
+    "init.write_failed": (
+        "无法写入 {path}：{reason}。请检查文件夹权限和磁盘空间",
+        "Cannot write {path}: {reason}. Check the folder's permissions and free disk space",
+    ),
+    "init.template_missing": (
+        "找不到名册模板 {name}，clientbook 安装不完整，请重新安装",
+        "The register template {name} is missing; the clientbook installation is incomplete, "
+        "please reinstall it",
+    ),
+}
+
+_TABLES = (COMMON, REGISTER, VALIDATE, TIER, WRITE, VAULT, INIT)
 
 
 class _Lenient(dict[str, Any]):

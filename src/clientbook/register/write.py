@@ -625,6 +625,7 @@ class _Target:
     column: NewColumn
     col: int
     created: bool
+    header: str = ""  # the header text in the file (the user's own for a found column)
 
 
 @dataclass
@@ -667,7 +668,7 @@ class _Plan:
             header_row=self.header_row,
             columns=[
                 WrittenColumn(
-                    header=t.column.header,
+                    header=t.header,
                     letter=column_letter(t.col),
                     index=t.col,
                     created=t.created,
@@ -833,12 +834,12 @@ def _plan(pkg: _Package, sheet_name: str, header_row: int, columns: Sequence[New
         names = [normalise_header(n) for n in (column.header, *column.aliases)]
         found = next((by_text[n] for n in names if n in by_text), None)
         if found is not None and found not in taken:
-            targets.append(_Target(column, found, created=False))
+            targets.append(_Target(column, found, created=False, header=header[found][0]))
             col = found
         else:
             if next_col > _MAX_COLUMN:
                 raise WriteError("write.too_many_columns", path=pkg.display, sheet=sheet_name)
-            targets.append(_Target(column, next_col, created=True))
+            targets.append(_Target(column, next_col, created=True, header=column.header))
             col = next_col
             next_col += 1
         taken.add(col)
@@ -1218,7 +1219,11 @@ def _patch_row(
         old = by_col.pop(t.col, None)
         old_style: int | None = None
         if old is not None:
-            if old.has_data and tags.formula.search(buf, old.start, old.end):
+            if (
+                num != plan.header_row
+                and old.has_data
+                and tags.formula.search(buf, old.start, old.end)
+            ):
                 raise WriteError(
                     "write.formula_in_column",
                     path=pkg.display,
@@ -1229,7 +1234,9 @@ def _patch_row(
             sm = _S_RE.search(old.attrs)
             old_style = int(sm.group(1)) if sm else None
         cell: bytes | None
-        if num == plan.header_row:
+        if num == plan.header_row and old is not None and not t.created:
+            cell = buf[old.start : old.end]  # found by its header: keep the user's text
+        elif num == plan.header_row:
             style = old_style if old_style is not None else plan.header_style
             ref = f"{column_letter(t.col)}{num}".encode("ascii")
             cell = _string_cell(tags.p, ref, t.column.header, _style_attr(style))

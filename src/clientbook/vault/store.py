@@ -369,7 +369,7 @@ class Vault:
 
     def list(self, book: str | None = None) -> builtins.list[Snapshot]:
         """Snapshots, oldest first; only those of `book` (a file name or path) if given."""
-        snaps = sorted(self._index(), key=lambda s: (s.created, s.id))
+        snaps = sorted(self._index(), key=lambda s: s.created)  # stable: index order
         if book is not None:
             name = Path(book).name.casefold()
             snaps = [s for s in snaps if s.book.casefold() == name]
