@@ -81,11 +81,11 @@ QUADRANT_ORDER: tuple[Quadrant, ...] = tuple(Quadrant)
 
 def tier_label(tier: Tier | str, lang: str) -> str:
     """ "A 超高净值" / "A UHNW": the letter first so the column filters and sorts."""
-    return text(f"tier.label.{tier}", lang)
+    return _fixed(f"tier.label.{tier}", lang)
 
 
 def quadrant_label(quadrant: Quadrant | str, lang: str) -> str:
-    return text(f"tier.quadrant.{quadrant}", lang)
+    return _fixed(f"tier.quadrant.{quadrant}", lang)
 
 
 class ClientScore(BaseModel):
@@ -571,6 +571,7 @@ def _reason(
     i: int,
     columns: Sequence[_Column],
     effective: Mapping[str, float],
+    by_weight: Sequence[_Column],
     lang: str,
 ) -> tuple[str, list[str]]:
     """The three factors that move the priority most, then the unknown inputs, weightiest first.
@@ -579,33 +580,42 @@ def _reason(
     ties keep the order of INDICATORS. Returns the reason and the unknown register fields.
     """
     pulls: list[tuple[float, int, _Column]] = []
-    missing: list[tuple[float, int, _Column]] = []
     for order, column in enumerate(columns):
-        weight = effective[column.indicator.key]
-        if column.raws[i] is None:
-            if weight > 0:
-                missing.append((-weight, order, column))
-        elif pull := weight * (column.scores[i] - 50):
+        if column.raws[i] is not None and (
+            pull := effective[column.indicator.key] * (column.scores[i] - 50)
+        ):
             pulls.append((-abs(pull), order, column))
     pulls.sort(key=lambda item: item[:2])
-    missing.sort(key=lambda item: item[:2])
     parts = []
     for _, _, column in pulls[:3]:
         raw = column.raws[i]
         assert raw is not None
         parts.append(column.indicator.phrase(client, raw, column.positions[i], lang))
     unknown_fields: list[str] = []
-    for _, _, column in missing:
-        for field_key in column.indicator.inputs:
-            if field_key not in unknown_fields:
-                unknown_fields.append(field_key)
+    for column in by_weight:
+        if column.raws[i] is None:
+            for field_key in column.indicator.inputs:
+                if field_key not in unknown_fields:
+                    unknown_fields.append(field_key)
     if unknown_fields:
-        names = [text(f"tier.input.{key}", lang) for key in unknown_fields]
-        shown = text("tier.reason.list_sep", lang).join(names[:3])
+        names = [_fixed(f"tier.input.{key}", lang) for key in unknown_fields]
+        shown = _fixed("tier.reason.list_sep", lang).join(names[:3])
         more = len(names) - 3
         key = "tier.reason.unknown_more" if more > 0 else "tier.reason.unknown"
         parts.append(text(key, lang, fields=shown, more=more, total=len(names)))
-    return text("tier.reason.sep", lang).join(parts), unknown_fields
+    return _fixed("tier.reason.sep", lang).join(parts), unknown_fields
+
+
+@functools.lru_cache(maxsize=256)
+def _fixed(key: str, lang: str) -> str:
+    """A sentence without parameters (labels, separators), looked up once."""
+    return text(key, lang)
+
+
+def _by_weight(columns: Sequence[_Column], effective: Mapping[str, float]) -> list[_Column]:
+    """Columns with a weight, weightiest first (ties in INDICATORS order)."""
+    weighted = [c for c in columns if effective[c.indicator.key] > 0]
+    return sorted(weighted, key=lambda c: -effective[c.indicator.key])
 
 
 @dataclass(slots=True)
@@ -673,6 +683,7 @@ def score_book(
     }
 
     columns = [_score_column(indicator, clients, settings, today) for indicator in INDICATORS]
+    by_weight = _by_weight(columns, effective)
     threshold = settings.quadrant_threshold
     scored: list[ClientScore] = []
     for i, client in enumerate(clients):
@@ -684,7 +695,7 @@ def score_book(
         priority = round1(group_share["potential"] * potential + group_share["ease"] * ease)
         tier = tier_of(client.aum, settings)
         quadrant = quadrant_of(potential, ease, threshold)
-        reason, unknown = _reason(client, i, columns, effective, lang)
+        reason, unknown = _reason(client, i, columns, effective, by_weight, lang)
         record = client.record
         scored.append(
             ClientScore(
