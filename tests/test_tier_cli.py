@@ -393,3 +393,21 @@ def test_libreoffice_reads_what_tier_wrote(runner: CliRunner, env: Path, book: P
         "A 超高净值", "100", "25", "70", "培养", "1", "90天未联系；AUM 前33%；他行资产 800万"
     ]  # fmt: skip
     assert first[len(ZH_HEADERS) - 1] == "10000000"  # the formula =D4*10000, recalculated
+
+
+def test_sheet_option_picks_the_client_sheet(runner: CliRunner, env: Path, tmp_path: Path) -> None:
+    book = write_register(tmp_path / "book.xlsx")
+    wb = load_workbook(book)
+    wb["客户"].title = "名单"
+    notes = wb.create_sheet("说明", 0)
+    notes["A1"] = "本工作簿第二个工作表是客户名单"
+    wb.save(book)
+    without = invoke(runner, str(book), "--no-backup")
+    assert without.exit_code == 2 and "说明" in without.stderr
+    result = invoke(runner, str(book), "--no-backup", "--sheet", "名单")
+    assert result.exit_code == 0, result.output
+    wb = load_workbook(book)
+    assert wb["说明"]["A1"].value == "本工作簿第二个工作表是客户名单"
+    assert wb["说明"].max_column == 1
+    row = [c.value for c in wb["名单"][FIRST_DATA_ROW]]
+    assert row[FIRST_NEW_COLUMN - 1 : FIRST_NEW_COLUMN + 1] == ["A 超高净值", 100]
