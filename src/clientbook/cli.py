@@ -207,8 +207,13 @@ def tier_command(
 
     from clientbook.config import load_settings
     from clientbook.register.read import book_password
-    from clientbook.render import print_tier_done, print_tier_json, print_tier_summary
-    from clientbook.tier import tier_register
+    from clientbook.render import (
+        print_tier_done,
+        print_tier_json,
+        print_tier_summary,
+        tier_progress,
+    )
+    from clientbook.tier import Lang, tier_register
 
     set_lang(lang)
     settings = load_settings(book, config)
@@ -228,18 +233,23 @@ def tier_command(
         def backup(path: Path) -> None:
             snapshots.append(opened.create(path))
 
-    run = tier_register(
-        book,
-        settings.tier,
-        date.today(),
-        sheet=sheet,
-        password=book_password(password_file),
-        output=output,
-        dry_run=dry_run,
-        force=force,
-        backup=backup,
-        lang=None if lang is LangOption.auto else ("en" if lang is LangOption.en else "zh"),
+    asked: Lang | None = (
+        None if lang is LangOption.auto else "en" if lang is LangOption.en else "zh"
     )
+    with tier_progress(error_lang()) as progress:
+        run = tier_register(
+            book,
+            settings.tier,
+            date.today(),
+            sheet=sheet,
+            password=book_password(password_file),
+            output=output,
+            dry_run=dry_run,
+            force=force,
+            backup=backup,
+            lang=asked,
+            progress=progress,
+        )
     shown = run.result.lang
     if output_format is TierFormat.json:
         print_tier_json(run.result)

@@ -244,6 +244,9 @@ TIER: dict[str, tuple[str, str]] = {
     "tier.col.reason": ("优先级说明", "Reason"),
     "tier.col.row": ("行", "Row"),
     "tier.col.why": ("原因", "Why"),
+    "tier.step.reading": ("正在读取名册……", "Reading the register…"),
+    "tier.step.scoring": ("正在评分和排名……", "Scoring and ranking…"),
+    "tier.step.writing": ("正在写回名册……", "Writing the register…"),
     "tier.done.written": (
         "已在 {path} 中写入 {count} 列：{headers}",
         "Wrote {count} columns into {path}: {headers}",

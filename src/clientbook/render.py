@@ -5,8 +5,10 @@ Data goes to stdout; messages and progress to stderr. NO_COLOR is respected.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -150,6 +152,19 @@ def print_tier_summary(result: TierResult, lang: str, unscored_limit: int = 20) 
         if len(result.unscored) > unscored_limit:
             more = len(result.unscored) - unscored_limit
             console.print(t("tier.summary.unscored_more", count=more), markup=False)
+
+
+@contextlib.contextmanager
+def tier_progress(lang: str) -> Iterator[Callable[[str], None]]:
+    """A spinner on stderr naming the step (reading, scoring, writing); terminals only."""
+    from clientbook.messages import text
+
+    console = stderr_console()
+    if not console.is_terminal:
+        yield lambda step: None
+        return
+    with console.status(text("tier.step.reading", lang)) as status:
+        yield lambda step: status.update(text(f"tier.step.{step}", lang))
 
 
 def print_tier_done(

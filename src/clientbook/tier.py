@@ -813,6 +813,7 @@ def tier_register(
     force: bool = False,
     backup: Callable[[Path], object] | None = None,
     lang: Lang | None = None,
+    progress: Callable[[str], object] | None = None,
 ) -> TierRun:
     """Read the register, score it, and write the seven columns through safe_io.
 
@@ -820,6 +821,7 @@ def tier_register(
     replaced. Refuses early, before the reading, a format it cannot write back and a
     workbook open in Excel/WPS (unless `force`). The cells always follow the register's
     language; the returned result's labels and reasons are in `lang` (default: the same).
+    `progress` is told each step as it starts: "reading", "scoring", "writing".
     """
     from clientbook.register.read import latest_contacts, open_book
     from clientbook.safe_io import check_not_open, check_writable, update_register
@@ -827,9 +829,13 @@ def tier_register(
     check_writable(path)
     if not force and path.exists():
         check_not_open(path)
+    step = progress or (lambda name: None)
+    step("reading")
     book = open_book(path, sheet=sheet, password=password)
     contacts = latest_contacts(book)
+    step("scoring")
     result = score_book(book, settings, today, contacts)
+    step("writing")
     written = update_register(
         path,
         tier_columns(result),
