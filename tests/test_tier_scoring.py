@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import date
 from pathlib import Path
@@ -469,3 +470,18 @@ def test_columns_to_write_follow_the_register_language() -> None:
     assert [c.header for c in en][:3] == ["Tier", "Potential", "Ease"]
     assert en[0].aliases == ("客户层级",)
     assert [en[i].values[8] for i in (0, 4, 5)] == ["A UHNW", "Cultivate", 4]
+
+
+def test_json_matches_the_reviewed_golden_file() -> None:
+    """Field names and values of the hand-checked book, as reviewed in tests/golden/."""
+    golden = Path(__file__).parent / "golden" / "tier_three_clients.json"
+    result = score_book(make_book(three_clients()), TierSettings(), TODAY)
+    assert json.loads(result.model_dump_json()) == json.loads(golden.read_text(encoding="utf-8"))
+
+
+def test_tenure_counts_anniversaries() -> None:
+    result = score_book(make_book(three_clients()), TierSettings(), TODAY)
+    tenure = {c.client_id: c.inputs["tenure"] for c in result.clients}
+    # 2016-11-27 → 10 years today exactly; 2006-01-01 → 20 years and 330/366; 2025-06-01
+    # → 1 year and 179/366 (floored to 2 decimals).
+    assert tenure == {"1": 10.0, "2": 20.9, "3": 1.48}

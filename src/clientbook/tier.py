@@ -278,11 +278,16 @@ def _contains(haystack: str, needles: Sequence[str]) -> bool:
     return pattern is not None and pattern.search(haystack.casefold()) is not None
 
 
+def _whole_years(start: date, today: date) -> int:
+    """Completed years from start to today, as birthdays and anniversaries count."""
+    return today.year - start.year - ((today.month, today.day) < (start.month, start.day))
+
+
 def _age(client: _Client, settings: TierSettings, today: date) -> float | None:
     born = client.record.birth_date
     if born is None or born > today:
         return None
-    years = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+    years = _whole_years(born, today)
     return float(years) if years <= 150 else None
 
 
@@ -350,7 +355,13 @@ def _tenure(client: _Client, settings: TierSettings, today: date) -> float | Non
     since = client.record.onboarded_on
     if since is None or since > today:
         return None
-    return (today - since).days / 365.25
+    # Completed years plus the part of the current one, so int() is what the client counts.
+    years = _whole_years(since, today)
+    try:
+        anniversary = since.replace(year=since.year + years)
+    except ValueError:  # 29 February
+        anniversary = date(since.year + years, 3, 1)
+    return math.floor((years + (today - anniversary).days / 366) * 100) / 100
 
 
 def _distance(client: _Client, settings: TierSettings, today: date) -> float | None:
