@@ -542,23 +542,25 @@ def write_register(
     wrap = Alignment(horizontal="center", vertical="center", wrap_text=True)
     ws.append([_styled(WriteOnlyCell(ws, h), bold, fill, wrap) for h in headers])
 
-    holding_rows: list[list[Any]] = []
-    contact_rows: list[list[Any]] = []
+    # Write-only sheets stream to their own temporary files, so all three fill side by side
+    # and memory stays flat however many clients there are.
+    holding_ws = _plain_sheet(wb, "holdings", lang, bold, fill) if holdings else None
+    contact_ws = _plain_sheet(wb, "contacts", lang, bold, fill) if contacts else None
     count = 0
     for client in clients:
         ws.append(client_row(client, lang))
-        if holdings:
-            holding_rows.extend(holding_row(h, lang) for h in client.holdings)
-        if contacts:
-            contact_rows.extend(contact_row(c, lang) for c in client.contacts)
+        if holding_ws is not None:
+            for holding in client.holdings:
+                holding_ws.append(holding_row(holding, lang))
+        if contact_ws is not None:
+            for contact in client.contacts:
+                contact_ws.append(contact_row(contact, lang))
         count += 1
     ws.auto_filter.ref = f"A2:{last_col}{count + 2}"
-    holding_rows.extend(holding_row(h, lang) for h in extra_holdings)
+    if holding_ws is not None:
+        for holding in extra_holdings:
+            holding_ws.append(holding_row(holding, lang))
 
-    if holdings:
-        _plain_sheet(wb, "holdings", lang, holding_rows, bold, fill)
-    if contacts:
-        _plain_sheet(wb, "contacts", lang, contact_rows, bold, fill)
     if reproducible:
         save_reproducibly(wb, path)
     else:
@@ -571,9 +573,8 @@ def _styled(cell: Any, font: Any, fill: Any, alignment: Any) -> Any:
     return cell
 
 
-def _plain_sheet(
-    wb: Any, kind: Any, lang: str, rows: list[list[Any]], font: Any, fill: Any
-) -> None:
+def _plain_sheet(wb: Any, kind: Any, lang: str, font: Any, fill: Any) -> Any:
+    """A holdings or contacts sheet with its styled header row, ready for rows."""
     from openpyxl.cell import WriteOnlyCell
 
     ws = wb.create_sheet(sheet_name(kind, lang))
@@ -582,8 +583,7 @@ def _plain_sheet(
         ws.column_dimensions[letter].width = width
     headers = sheet_headers(kind, lang)
     ws.append([_styled(WriteOnlyCell(ws, h), font, fill, None) for h in headers])
-    for row in rows:
-        ws.append(row)
+    return ws
 
 
 def make_register(
