@@ -291,10 +291,12 @@ def _holdings(
     shares = [rng.random() + 0.2 for _ in chosen]
     total_share = sum(shares)
     holdings = []
+    held = 0.0
     for product, share in zip(chosen, shares, strict=True):
         amount = _money(max(product.min_amount, invested * share / total_share))
-        if product.min_amount > 1 and amount > aum:
-            continue  # cannot afford the minimum
+        if held + amount > aum:
+            continue  # cannot afford the product's minimum on top of the rest
+        held += amount
         matures_on = None
         if product.term_days is not None:
             if rng.random() < 0.4:  # plenty of work for the December–February plans

@@ -193,6 +193,11 @@ def test_clean_examples_have_no_problems(name: str, lang: str, count: int) -> No
     assert len(clients) == count
     assert len({v["id_number"] for _, v in clients}) == count
     assert all(len(v["id_number"]) == 18 for _, v in clients)
+    held: Counter[str] = Counter()
+    for _, h in cells(path, "holdings", lang)[0]:
+        held[h["c0"]] += h["c3"]
+    aum = {v["client_id"]: v["aum"] for _, v in clients}
+    assert all(total <= aum[client] + 1e-6 for client, total in held.items())
 
 
 def test_book_has_work_for_every_command() -> None:
