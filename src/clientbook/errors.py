@@ -86,6 +86,12 @@ class TamperedSnapshot(VaultError):
     key = "error.tampered_snapshot"
 
 
+class WriteError(ClientbookError):
+    """The register cannot be updated as asked; it was left unchanged."""
+
+    key = "write.error"
+
+
 class InitError(ClientbookError):
     """`clientbook init` cannot write the new register."""
 
