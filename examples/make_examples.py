@@ -308,8 +308,18 @@ def _holdings(
     return holdings
 
 
-def make_client(rng: random.Random, index: int, n_clients: int, today: date) -> Client:
-    """One consistent synthetic client (valid ID, suitable holdings, past dates)."""
+def make_client(
+    rng: random.Random,
+    index: int,
+    n_clients: int,
+    today: date,
+    taken_ids: set[str] | None = None,
+) -> Client:
+    """One consistent synthetic client (valid ID, suitable holdings, past dates).
+
+    `taken_ids` keeps ID numbers unique across a book (at 100,000 clients random sequence
+    digits would otherwise repeat a few dozen times).
+    """
     client_id = str(800100000 + index * 3 + rng.randint(0, 2))
     gender = "M" if rng.random() < 0.5 else "F"
     age_days = int(rng.triangular(22 * 365.25, 85 * 365.25, 45 * 365.25))
@@ -394,12 +404,17 @@ def make_client(rng: random.Random, index: int, n_clients: int, today: date) -> 
         domain = "example.com" if rng.random() < 0.6 else "example.cn"
         email = f"{given_en.lower()}.{surname_en.lower()}{rng.randint(1, 999)}@{domain}"
     rm = RMS[(index // 2000) % len(RMS)] if n_clients > 3000 else RMS[0]
+    id_number = make_id_number(region, birth, gender, rng)
+    while taken_ids is not None and id_number in taken_ids:
+        id_number = make_id_number(region, birth, gender, rng)
+    if taken_ids is not None:
+        taken_ids.add(id_number)
     values: dict[str, Any] = {
         "client_id": client_id,
         "name": name,
         "gender": gender,
         "birth_date": birth,
-        "id_number": make_id_number(region, birth, gender, rng),
+        "id_number": id_number,
         "mobile": rng.choice(MOBILE_PREFIXES) + f"{rng.randint(0, 99_999_999):08d}",
         "email": email,
         "address": address,
@@ -437,8 +452,9 @@ def make_client(rng: random.Random, index: int, n_clients: int, today: date) -> 
 def iter_clients(n_clients: int, seed: int, today: date = REFERENCE_DATE) -> Iterator[Client]:
     """`n_clients` synthetic clients, the same ones for the same seed."""
     rng = random.Random(seed)
+    taken_ids: set[str] = set()
     for index in range(n_clients):
-        yield make_client(rng, index, n_clients, today)
+        yield make_client(rng, index, n_clients, today, taken_ids)
 
 
 # --- rendering cells --------------------------------------------------------------------

@@ -289,3 +289,19 @@ def test_make_register_api(tmp_path: Path) -> None:
     assert gen.id_check_digit("11010519491231002") == "X"  # the GB 11643 standard's example
     today_minus = REFERENCE - timedelta(days=365)
     assert all(as_date(v["risk_assessed_on"]) > today_minus for _, v in clients)
+
+
+def test_id_numbers_stay_unique_in_big_books() -> None:
+    """A repeated ID number is drawn again (at 100,000 clients repeats would happen)."""
+    import random
+
+    gen = load_generator()
+    first = gen.make_client(random.Random(5), 0, 1, REFERENCE, set())
+    ident = first.values["id_number"]
+    again = gen.make_client(random.Random(5), 0, 1, REFERENCE, {ident})
+    assert again.values["birth_date"] == first.values["birth_date"]
+    assert again.values["id_number"] != ident
+    assert again.values["id_number"][:14] == ident[:14]  # same region and birth date
+    assert check_digit(again.values["id_number"][:17]) == again.values["id_number"][17]
+    many = [c.values["id_number"] for c in gen.iter_clients(3000, 11)]
+    assert len(set(many)) == len(many)
