@@ -305,3 +305,20 @@ def test_id_numbers_stay_unique_in_big_books() -> None:
     assert check_digit(again.values["id_number"][:17]) == again.values["id_number"][17]
     many = [c.values["id_number"] for c in gen.iter_clients(3000, 11)]
     assert len(set(many)) == len(many)
+
+
+def test_validate_finds_exactly_the_documented_defects() -> None:
+    """Once the reader and validate are merged: clean books clean, defects where documented."""
+    read = pytest.importorskip("clientbook.register.read")
+    validate = pytest.importorskip("clientbook.validate")
+    from clientbook.config import Settings
+
+    settings = Settings().validate_
+    for name in ("book.xlsx", "book_en.xlsx"):
+        report = validate.check_book(read.open_book(EXAMPLES / name), settings, REFERENCE)
+        assert [(f.cell, f.code) for f in report.findings] == [], name
+    table = (EXAMPLES / "README.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"^\| (\S+) \| ([A-Z]+\d+) \| `(\w+)` \|", table, flags=re.M))
+    book = read.open_book(EXAMPLES / "book_defects.xlsx")
+    report = validate.check_book(book, settings, REFERENCE)
+    assert {(f.sheet, f.cell, str(f.code)) for f in report.findings} == documented
