@@ -108,7 +108,15 @@ def open_zip(fp: BinaryIO, path: str, limits: Limits = LIMITS) -> zipfile.ZipFil
     infos = archive.infolist()
     if len(infos) > limits.max_members:
         raise _refuse("register.zip_members", path=path, count=len(infos), limit=limits.max_members)
-    total = 0
+    total = sum(info.file_size for info in infos)
+    largest = max((info.file_size for info in infos), default=0)
+    if largest > limits.max_member_size or total > limits.max_total_size:
+        raise _refuse(
+            "register.zip_too_large",
+            path=path,
+            size_mib=total // MiB,
+            limit_mib=limits.max_total_size // MiB,
+        )
     seen: set[str] = set()
     for info in infos:
         name = info.filename.casefold()
@@ -119,14 +127,6 @@ def open_zip(fp: BinaryIO, path: str, limits: Limits = LIMITS) -> zipfile.ZipFil
             raise _refuse("register.zip_odd", path=path, detail="encrypted zip member")
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
             raise _refuse("register.zip_odd", path=path, detail="unsupported compression")
-        total += info.file_size
-        if info.file_size > limits.max_member_size or total > limits.max_total_size:
-            raise _refuse(
-                "register.zip_too_large",
-                path=path,
-                size_mib=max(info.file_size, total) // MiB,
-                limit_mib=limits.max_total_size // MiB,
-            )
         if info.file_size > limits.ratio_floor and info.file_size > limits.max_ratio * max(
             info.compress_size, 1
         ):

@@ -344,10 +344,9 @@ def open_book(path: Path, *, sheet: str | None = None, password: str | None = No
 
         source.seek(0)
         try:
-            if encrypted:
-                workbook = CalamineWorkbook.from_filelike(source)
-            else:
-                workbook = CalamineWorkbook.from_path(shown)
+            # From the handle the guard checked (not the path): the same bytes, and calamine
+            # then goes by content rather than by the file's extension.
+            workbook = CalamineWorkbook.from_filelike(source)
         except Exception as exc:  # calamine: ZipError, XmlError, CalamineError...
             raise UnusableFile(
                 key="register.damaged", path=shown, detail=type(exc).__name__
