@@ -330,7 +330,7 @@ def test_a_large_dense_block_is_within_limits() -> None:
     fast = guard._FastExtent()
     for piece in (rows[: len(rows) // 2], rows[len(rows) // 2 :]):
         fast.feed(piece)
-    assert fast.usual and (fast.max_row, fast.max_col) == (5000, 28)
+    assert fast.fits(guard.LIMITS) and (fast.max_row, fast.max_col) == (5000, 28)
 
 
 def test_tag_split_across_chunks_is_seen_whole() -> None:
