@@ -124,10 +124,11 @@ REGISTER: dict[str, tuple[str, str]] = {
         "{path} has abnormal XML content ({detail}); it was not read",
     ),
     "register.sheet_too_sparse": (
-        "{path} 的 {member} 中有内容的单元格一直延伸到 {cell}，离其余数据太远，无法读取。"
+        "{path} 的工作表「{sheet}」中有内容的单元格一直延伸到 {cell}，离其余数据太远，无法读取。"
         "请删除远处单元格（如 {cell}）的内容后保存再试",
-        "{path}: values in {member} reach as far as {cell}, far away from the rest of the data, "
-        "so the sheet cannot be read. Clear the far cells (such as {cell}), save, and try again",
+        "{path}: values in sheet '{sheet}' reach as far as {cell}, far from the rest of the "
+        "data, so the sheet cannot be read. Clear the far cells (such as {cell}), save, "
+        "and try again",
     ),
     "register.no_sheet": (
         "{path} 中没有名为「{sheet}」的工作表。现有工作表：{available}",

@@ -383,6 +383,7 @@ def check_package(fp: BinaryIO, path: str, limits: Limits = LIMITS) -> PackageIn
         fmt = "xlsx"
     else:
         raise _refuse("register.not_workbook", path=path)
+    sheet_names = _sheet_names(fp, names, path, limits)
     for info in archive.infolist():
         if info.is_dir():
             continue
@@ -390,11 +391,46 @@ def check_package(fp: BinaryIO, path: str, limits: Limits = LIMITS) -> PackageIn
             for _ in inflate(fp, info, path, limits):  # size and CRC only
                 pass
             continue
-        _check_xml_member(fp, info, path, limits)
+        _check_xml_member(fp, info, path, limits, sheet_names.get(info.filename))
     return PackageInfo(format=fmt, members=list(names))
 
 
-def _check_xml_member(fp: BinaryIO, info: zipfile.ZipInfo, path: str, limits: Limits) -> None:
+_SMALL_PART = 4 * MiB
+_MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_PKG_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+
+def _sheet_names(
+    fp: BinaryIO, names: dict[str, zipfile.ZipInfo], path: str, limits: Limits
+) -> dict[str, str]:
+    """Worksheet member → sheet name, best effort, only to name the sheet in messages."""
+    workbook = names.get("xl/workbook.xml")
+    rels = names.get("xl/_rels/workbook.xml.rels")
+    if workbook is None or rels is None or max(workbook.file_size, rels.file_size) > _SMALL_PART:
+        return {}
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import fromstring
+
+    try:
+        book = fromstring(b"".join(inflate(fp, workbook, path, limits)))
+        links = fromstring(b"".join(inflate(fp, rels, path, limits)))
+    except (DefusedXmlException, SyntaxError, ValueError):
+        return {}  # the member checks that follow say what is wrong
+    targets = {
+        rel.get("Id"): str(rel.get("Target", "")) for rel in links.iter(f"{_PKG_NS}Relationship")
+    }
+    members: dict[str, str] = {}
+    for sheet in book.iter(f"{_MAIN_NS}sheet"):
+        target = targets.get(sheet.get(f"{_REL_NS}id"), "")
+        member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        members.setdefault(member, str(sheet.get("name", "")))
+    return members
+
+
+def _check_xml_member(
+    fp: BinaryIO, info: zipfile.ZipInfo, path: str, limits: Limits, sheet: str | None = None
+) -> None:
     fast = _FastExtent()
     in_prolog = True
     for piece in _pieces(inflate(fp, info, path, limits), path, limits):
@@ -413,5 +449,8 @@ def _check_xml_member(fp: BinaryIO, info: zipfile.ZipInfo, path: str, limits: Li
         exact.feed(piece)
     if exact.cells > limits.max_cells:
         raise _refuse(
-            "register.sheet_too_sparse", path=path, member=info.filename, cell=exact.corner
+            "register.sheet_too_sparse",
+            path=path,
+            sheet=sheet or info.filename,
+            cell=exact.corner,
         )
