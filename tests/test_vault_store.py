@@ -269,3 +269,16 @@ def test_open_vault_asks_twice_only_for_a_new_vault(
     monkeypatch.setattr(store, "is_terminal", lambda: False)
     with pytest.raises(VaultError):
         store.open_vault(tmp_path / "v", prompt=prompt)
+
+
+def test_an_ordinary_folder_is_not_turned_into_a_vault(tmp_path: Path) -> None:
+    folder = tmp_path / "Documents"
+    folder.mkdir(mode=0o755)
+    (folder / "notes.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(VaultError) as info:
+        Vault(folder, PASSPHRASE).create(make_book(tmp_path / "book.xlsx"))
+    assert info.value.key == "vault.not_a_vault"
+    assert sorted(p.name for p in folder.iterdir()) == ["notes.txt"]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert Vault(empty, PASSPHRASE).create(make_book(tmp_path / "book.xlsx")).size > 0

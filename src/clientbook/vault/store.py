@@ -381,6 +381,10 @@ class Vault:
     @contextlib.contextmanager
     def _changing(self) -> Iterator[builtins.list[Snapshot]]:
         """Lock the vault and read the index fresh; the caller writes it back."""
+        if self.directory.is_dir() and not self.exists():
+            strangers = {p.name for p in self.directory.iterdir()} - {LOCK_NAME, DATA_DIR}
+            if strangers:  # never turn someone's own folder into a vault (chmod, prune)
+                raise VaultError("vault.not_a_vault", path=str(self.directory))
         _private_dir(self.directory)
         _private_dir(self.directory / DATA_DIR)
         with _locked(self.directory):
