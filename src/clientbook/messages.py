@@ -261,6 +261,12 @@ VAULT: dict[str, tuple[str, str]] = {
         "备份库路径 {path} 不是文件夹。请用 --vault 或 CLIENTBOOK_VAULT 指定一个文件夹",
         "Vault path {path} is not a folder. Point --vault or CLIENTBOOK_VAULT at a folder",
     ),
+    "vault.not_a_vault": (
+        "{path} 不是空文件夹，也不是备份库。"
+        "请用 --vault 或 CLIENTBOOK_VAULT 指定一个新的或空的文件夹",
+        "{path} is neither empty nor a vault. Point --vault or CLIENTBOOK_VAULT at a new or "
+        "empty folder",
+    ),
     "vault.index_damaged": (
         "备份库索引 {path} 已损坏或被篡改（{reason}）。备份数据文件仍可用 age -d 逐个解密",
         "The vault index {path} is damaged or was tampered with ({reason}). The data files "
