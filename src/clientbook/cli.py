@@ -199,7 +199,10 @@ def tier_command(
     ] = None,
     config: Annotated[Path | None, typer.Option("--config", help="配置文件 / config file")] = None,
 ) -> None:
-    """Segment and rank the book (tier, potential, ease, quadrant, rank) and write 7 columns.
+    """客户分层、潜力×易达评分与排名，写回名册 7 列 / Segment, score and rank the book.
+
+    Writes 客户层级 (tier), 潜力分, 易达分, 优先级得分, 优先级象限, 优先排名, 优先级说明 into
+    the client sheet; an encrypted backup of the old file goes into the vault first.
 
     Example: clientbook tier book.xlsx --dry-run
     """
