@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from clientbook.cli import app
-from clientbook.config import load_settings
+from clientbook.config import TierSettings, load_settings
 
 
 def test_config_show_prints_the_tier_section(runner: CliRunner) -> None:
@@ -85,3 +85,18 @@ def test_the_readme_example_is_a_valid_config(tmp_path: Path) -> None:
     tier = load_settings(config_file=cfg).tier
     assert (tier.bands.A, tier.quadrant_threshold, tier.potential_weights.age) == (3000, 60, 0)
     assert tier.priority_weights.potential == 0.7
+
+
+def test_the_readme_lists_the_default_weights() -> None:
+    import re
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    section = " ".join(readme.split("<!-- tier -->", 1)[1].split("Default weights", 1)[1].split())
+    potential, ease = section.split("ease:", 1)
+    defaults = TierSettings()
+    for text, weights in (
+        (potential, defaults.potential_weights.as_dict()),
+        (ease, defaults.ease_weights.as_dict()),
+    ):
+        for key, value in weights.items():
+            assert re.search(rf"\b{key} {value:.2f}\b", text), key
