@@ -65,6 +65,14 @@ def _same_file(a: Path, b: Path) -> bool:
     return a.resolve() == b.resolve()
 
 
+def check_annotate_target(source: Path, out: Path) -> None:
+    """Refuse an OUT that is not .xlsx/.xlsm or that is the register itself."""
+    if out.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise UsageError("validate.annotate_suffix", path=str(out))
+    if _same_file(source, out):
+        raise UsageError("validate.annotate_same_file", path=str(out))
+
+
 def _plain_bytes(source: Path, password: str | None) -> tuple[bytes, bool]:
     """The workbook's bytes (decrypted when it is an encrypted OLE package), and whether it was."""
     data = source.read_bytes()
@@ -110,10 +118,7 @@ def annotate_copy(
     password: str | None = None,
 ) -> AnnotateResult:
     """Write a copy of `source` to `out` with each finding's cell filled and commented."""
-    if out.suffix.lower() not in (".xlsx", ".xlsm"):
-        raise UsageError("validate.annotate_suffix", path=str(out))
-    if _same_file(source, out):
-        raise UsageError("validate.annotate_same_file", path=str(out))
+    check_annotate_target(source, out)
 
     from openpyxl import load_workbook
     from openpyxl.comments import Comment

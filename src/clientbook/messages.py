@@ -233,6 +233,10 @@ VALIDATE: dict[str, tuple[str, str]] = {
         "--annotate 的输出文件 {path} 必须以 .xlsx 或 .xlsm 结尾",
         "--annotate output {path} must end in .xlsx or .xlsm",
     ),
+    "validate.password_prompt": (
+        "工作簿 {path} 已加密，请输入密码（不会显示）",
+        "Workbook {path} is encrypted; enter its password (not shown)",
+    ),
     "validate.annotate_failed": (
         "无法写出标注副本 {path}：{reason}",
         "Cannot write the annotated copy {path}: {reason}",
