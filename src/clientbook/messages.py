@@ -197,8 +197,8 @@ VALIDATE: dict[str, tuple[str, str]] = {
     "validate.headline": (
         "{file}（工作表「{sheet}」，表头在第 {header_row} 行）：{rows} 行客户，"
         "{errors} 个错误，{warnings} 个警告",
-        "{file} (sheet '{sheet}', header on row {header_row}): {rows} client rows, "
-        "{errors} errors, {warnings} warnings",
+        "{file} (sheet '{sheet}', header on row {header_row}): {rows} client rows; "
+        "errors: {errors}, warnings: {warnings}",
     ),
     "validate.clean": ("未发现问题", "No problems found"),
     "validate.severity.error": ("错误", "error"),

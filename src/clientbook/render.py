@@ -123,8 +123,10 @@ def _validation_table(report: ValidationReport, lang: str) -> None:
         return
     out = stdout_console()
     table = Table(show_lines=False, highlight=False)
-    for key in ("row", "cell", "severity", "code", "value", "message"):
-        table.add_column(text(f"validate.col.{key}", lang), overflow="fold")
+    # The message quotes the (masked) value, so the value needs no column of its own.
+    for key in ("row", "cell", "severity", "code"):
+        table.add_column(text(f"validate.col.{key}", lang), no_wrap=True)
+    table.add_column(text("validate.col.message", lang), overflow="fold", ratio=1)
     previous: tuple[str, int | None] | None = None
     for finding in report.findings:
         group = (finding.sheet, finding.row)
@@ -138,7 +140,6 @@ def _validation_table(report: ValidationReport, lang: str) -> None:
             escape(finding.cell or ""),
             text(f"validate.severity.{finding.severity.value}", lang),
             finding.code.value,
-            escape(finding.value or ""),
             escape(finding.message(lang)),
             style=style,
         )
