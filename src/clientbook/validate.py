@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 from enum import StrEnum
+from operator import mul
 from typing import Any
 
 from pydantic import BaseModel
@@ -184,7 +185,7 @@ def id_problem(id_number: str) -> str | None:
         return "id_format"
     if _safe_date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14])) is None:
         return "id_birth"
-    total = sum(int(d) * w for d, w in zip(id_number[:17], _ID_WEIGHTS, strict=True))
+    total = sum(map(mul, map(int, id_number[:17]), _ID_WEIGHTS))
     if _ID_CHECK[total % 11] != id_number[17]:
         return "id_check_digit"
     return None
@@ -239,6 +240,7 @@ class _Collector:
         self.findings: list[Finding] = []
         # (field, row) cells the reader already reported: no second finding for them.
         self.flagged: set[tuple[str, int]] = {(i.field, i.row) for i in sheet.issues}
+        self.required_keys = [f.key for f in schema.fields if f.required and f.key in self.columns]
 
     def has(self, field: str) -> bool:
         return field in self.columns
@@ -295,11 +297,14 @@ class _Collector:
                 params["suggestion"] = suggestion
             self.add(code, issue.field, issue.row, issue.raw, **params)
 
+    def present(self, keys: Iterable[str]) -> tuple[str, ...]:
+        """The keys among `keys` whose column is in the sheet (the others are never set)."""
+        return tuple(key for key in keys if key in self.columns)
+
     def required(self, row: int, record: object) -> None:
-        for spec in self.schema.fields:
-            if spec.required and spec.key in self.columns:
-                if getattr(record, spec.key) is None and (spec.key, row) not in self.flagged:
-                    self.add(Code.missing_value, spec.key, row, None)
+        for key in self.required_keys:
+            if getattr(record, key) is None and (key, row) not in self.flagged:
+                self.add(Code.missing_value, key, row, None)
 
     def not_negative(self, row: int, field: str, value: float | None, code: Code) -> None:
         if value is not None and value < 0:
@@ -357,17 +362,19 @@ def _check_clients(
     ids_by_number: dict[str, list[ClientRecord]] = defaultdict(list)
     by_id: dict[str, ClientRecord] = {}
     validity = settings.risk_validity_days
+    amounts, numbers = out.present(_AMOUNT_FIELDS), out.present(_NUMBER_FIELDS)
+    dates = out.present(_NOT_FUTURE)
     for rec in sheet.records:
         row = rec.row
         out.required(row, rec)
         if rec.client_id is not None:
             rows_by_id[rec.client_id].append(row)
             by_id.setdefault(rec.client_id, rec)
-        for key in _AMOUNT_FIELDS:
+        for key in amounts:
             out.not_negative(row, key, getattr(rec, key), Code.negative_amount)
-        for key in _NUMBER_FIELDS:
+        for key in numbers:
             out.not_negative(row, key, getattr(rec, key), Code.negative_number)
-        for key in _NOT_FUTURE:
+        for key in dates:
             out.not_future(row, key, getattr(rec, key), today)
         if rec.risk_assessed_on is not None and rec.risk_assessed_on <= today:
             age_days = (today - rec.risk_assessed_on).days
