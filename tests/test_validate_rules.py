@@ -443,3 +443,21 @@ def test_every_code_is_in_the_readme_catalogue() -> None:
     catalogue = readme.split("<!-- codes -->", 1)[1]
     for code in Code:
         assert f"`{code.value}`" in catalogue, code
+
+
+def test_no_client_id_column_means_no_unknown_clients() -> None:
+    pairs = [p for p in CLIENT_COLUMNS if p[1] != "client_id"]
+    holdings = [HoldingRecord(2, "C9", "稳盈", "R1", 5.0, None)]
+    contacts = [ContactRecord(2, "C9", date(2026, 3, 1), "phone")]
+    clients = [client(3, cid=None)]
+    clients[0].client_id = None
+    report = run(
+        book(
+            clients,
+            missing=["client_id"],
+            client_columns=pairs,
+            holdings=holdings,
+            contacts=contacts,
+        )
+    )
+    assert [f.code for f in report.findings] == [Code.missing_column]

@@ -472,7 +472,11 @@ def _check_identity(
 
 
 def _check_holdings(
-    sheet: Sheet[HoldingRecord], clients: dict[str, ClientRecord], has_risk: bool, today: date
+    sheet: Sheet[HoldingRecord],
+    clients: dict[str, ClientRecord],
+    has_ids: bool,
+    has_risk: bool,
+    today: date,
 ) -> list[Finding]:
     out = _Collector(sheet, HOLDINGS)
     out.structural()
@@ -483,7 +487,7 @@ def _check_holdings(
         client = None
         if rec.client_id is not None:
             client = clients.get(rec.client_id)
-            if client is None:
+            if client is None and has_ids:
                 out.add(Code.unknown_client, "client_id", row, rec.client_id)
         if (
             rec.matures_on is not None
@@ -528,14 +532,14 @@ def _check_holdings(
 
 
 def _check_contacts(
-    sheet: Sheet[ContactRecord], clients: dict[str, ClientRecord], today: date
+    sheet: Sheet[ContactRecord], clients: dict[str, ClientRecord], has_ids: bool, today: date
 ) -> list[Finding]:
     out = _Collector(sheet, CONTACTS)
     out.structural()
     for rec in sheet.records:
         row = rec.row
         out.required(row, rec)
-        if rec.client_id is not None and rec.client_id not in clients:
+        if has_ids and rec.client_id is not None and rec.client_id not in clients:
             out.add(Code.unknown_client, "client_id", row, rec.client_id)
         out.not_future(row, "date", rec.date, today)
     return out.findings
@@ -560,11 +564,13 @@ def check_book(book: Book, settings: ValidateSettings, today: date) -> Validatio
     """Every problem in the register, in one pass; pure (pass `today`)."""
     client_findings, clients = _check_clients(book.clients, settings, today)
     findings = _ordered(client_findings)
+    # Without a 客户号 column (already a missing_column) every holding would be "unknown".
+    has_ids = book.clients.column_of("client_id") is not None
     has_risk = book.clients.column_of("risk_level") is not None
     if book.holdings is not None:
-        findings += _ordered(_check_holdings(book.holdings, clients, has_risk, today))
+        findings += _ordered(_check_holdings(book.holdings, clients, has_ids, has_risk, today))
     if book.contacts is not None:
-        findings += _ordered(_check_contacts(book.contacts, clients, today))
+        findings += _ordered(_check_contacts(book.contacts, clients, has_ids, today))
     errors = sum(1 for f in findings if f.severity is Severity.error)
     return ValidationReport(
         file=str(book.path),
