@@ -220,7 +220,8 @@ def test_duplicate_id_reports_every_row() -> None:
     dups = only(report, Code.duplicate_id)
     assert [f.cell for f in dups] == ["A3", "A5", "A9"]
     assert dups[0].params["rows"] == [3, 5, 9]
-    assert "3, 5, 9" in dups[0].message("zh")
+    assert "3、5、9" in dups[0].message("zh")
+    assert "3, 5, 9" in dups[0].message("en")
 
 
 def test_id_number_rules_and_masking() -> None:

@@ -107,10 +107,10 @@ def client_rows(today: date) -> list[list[Any]]:
             "branch_km": 2.5,
             "notes": "",
         }
-        values.update(over)
-        if values["id_number"] == GOOD_ID and cid != "C001":
+        if cid != "C001" and "id_number" not in over:
             # Each other client gets its own valid ID unless the row tests ID numbers.
             values["id_number"] = make_id("110101", BIRTH, next(seq))
+        values.update(over)
         return [values[key] for key in CLIENT_FIELDS]
 
     return [

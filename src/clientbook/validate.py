@@ -607,9 +607,10 @@ def _localised(finding: Finding, lang: str) -> dict[str, Any]:
         "header": finding.header or finding.field or "",
         "value": finding.value if finding.value is not None else "",
     }
+    sep = ", " if lang == "en" else "、"
     for key, param in finding.params.items():
         if isinstance(param, list):
-            values[key] = ", ".join(str(p) for p in param)
+            values[key] = sep.join(str(p) for p in param)
         else:
             values[key] = param
     for key, param in finding.params.items():
@@ -621,7 +622,6 @@ def _localised(finding: Finding, lang: str) -> dict[str, Any]:
     values.setdefault("choices", "")
     spec = _CHOICE_FIELDS.get(finding.field or "")
     if finding.code is Code.invalid_choice and spec is not None:
-        sep = ", " if lang == "en" else "、"
         labels = [_choice_label(spec, c.value, lang) for c in spec.choices]
         if spec.type is FieldType.INTERVAL:
             labels.append("N days" if lang == "en" else "N天")
