@@ -462,3 +462,23 @@ def test_no_client_id_column_means_no_unknown_clients() -> None:
         )
     )
     assert [f.code for f in report.findings] == [Code.missing_column]
+
+
+def test_duplicate_column_and_headerless_sheet() -> None:
+    b = book([client(3)], holdings=[])
+    b.clients.columns.append(Column(14, "O", "手机号码", None))
+    b.clients.duplicates = [b.clients.columns[-1]]
+    assert b.holdings is not None
+    b.holdings.header_row, b.holdings.columns = 0, []
+    b.holdings.missing_required = ["client_id", "product"]
+    report = run(b)
+    got = [(f.code, f.sheet, f.cell, f.row, f.severity.value) for f in report.findings]
+    assert got == [
+        (Code.duplicate_column, "客户", "O2", 2, "warning"),
+        (Code.missing_column, "持仓", None, None, "error"),
+        (Code.missing_column, "持仓", None, None, "error"),
+    ]
+    dup = report.findings[0]
+    assert dup.field == "mobile"
+    assert dup.message("zh").startswith("O 列「手机号码」与 F 列「手机号」是同一项")
+    assert "no recognisable header row" in report.findings[1].message("en")

@@ -41,6 +41,7 @@ CLIENT_HEADERS = [
     "开户日期",
     "距网点(公里)",
     "备注",
+    "手机号码",  # a second mobile column: duplicate_column O2, its values are ignored
 ]
 CLIENT_HEADERS_EN = [
     "Client ID",
@@ -57,6 +58,7 @@ CLIENT_HEADERS_EN = [
     "Client since",
     "Distance to branch (km)",
     "Notes",
+    "Mobile phone",
 ]
 # field key of each client column, A..N
 CLIENT_FIELDS = [
@@ -74,6 +76,7 @@ CLIENT_FIELDS = [
     "onboarded_on",
     "branch_km",
     "notes",
+    "mobile2",
 ]
 
 BIRTH = date(1980, 1, 1)
@@ -106,6 +109,7 @@ def client_rows(today: date) -> list[list[Any]]:
             "onboarded_on": date(2015, 6, 1),
             "branch_km": 2.5,
             "notes": "",
+            "mobile2": "not a phone",
         }
         if cid != "C001" and "id_number" not in over:
             # Each other client gets its own valid ID unless the row tests ID numbers.
@@ -131,7 +135,8 @@ def client_rows(today: date) -> list[list[Any]]:
         row("C017", risk_assessed_on=stale),  # 17: risk_assessment_expired J17
         row("C018", id_number=GOOD_ID),  # 18: duplicate_id_number E18 (+ E3)
         row("C019", id_number=LEGACY_ID),  # 19: legacy_id_number E19
-        row("C020", birth_date=date(1880, 1, 1), id_number=None),  # 20: invalid_age D20
+        row("C020", birth_date="1880-01-01", id_number=None),  # 20: invalid_age D20 (text:
+        # Excel has no dates before 1900)
         row("C021", branch_km=-1),  # 21: negative_number M21
         row("C022", risk_level=None),  # 22: clean, no risk level (holdings: unknown)
         row(10023),  # 23: numeric client id, clean
@@ -168,6 +173,7 @@ def contact_rows(today: date) -> list[list[Any]]:
 
 # (code, sheet, cell, severity, value) for every finding the defect workbook must give.
 EXPECTED: list[tuple[str, str, str | None, str, str | None]] = [
+    ("duplicate_column", "客户", "O2", "warning", "手机号码"),
     ("missing_value", "客户", "A4", "error", None),
     ("negative_amount", "客户", "H5", "error", "-5"),
     ("invalid_date", "客户", "D6", "error", "1980-13-45"),
@@ -208,6 +214,17 @@ def expected(today: date) -> list[tuple[str, str, str | None, str, str | None]]:
         "CFUTURE": (today + timedelta(days=5)).isoformat(),
     }
     return [(c, s, cell, sev, fill.get(v or "", v)) for c, s, cell, sev, v in EXPECTED]
+
+
+def expected_en(today: date) -> list[tuple[str, str, str | None, str, str | None]]:
+    """expected() for the English workbook (sheet names and the duplicate header differ)."""
+    sheets = {"客户": "Clients", "持仓": "Holdings", "联系记录": "Contacts"}
+    rows = []
+    for code, sheet, cell, sev, value in expected(today):
+        if code == "duplicate_column":
+            value = "Mobile phone"
+        rows.append((code, sheets[sheet], cell, sev, value))
+    return rows
 
 
 def defect_workbook(path: Path, today: date, *, english: bool = False) -> Path:

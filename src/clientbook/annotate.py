@@ -136,7 +136,7 @@ def annotate_copy(
 
     marks: dict[tuple[str, str], list[tuple[Severity, str]]] = defaultdict(list)
     for finding in report.findings:
-        coordinate = finding.cell or f"A{finding.row or report.header_row}"
+        coordinate = finding.cell or f"A{finding.row or 1}"
         marks[(finding.sheet, coordinate)].append((finding.severity, finding.message(lang)))
 
     fills = {

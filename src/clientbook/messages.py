@@ -145,9 +145,15 @@ REGISTER: dict[str, tuple[str, str]] = {
 VALIDATE: dict[str, tuple[str, str]] = {
     # One sentence per finding code: what is wrong, and what is expected.
     "validate.missing_column": (
-        "工作表「{sheet}」缺少必填列「{expected}」。请在表头行（第 {row} 行）添加这一列",
-        "Sheet '{sheet}' has no '{expected}' column, which is required. "
-        "Add it to the header row (row {row})",
+        "工作表「{sheet}」缺少必填列「{expected}」。{where}",
+        "Sheet '{sheet}' has no '{expected}' column, which is required. {where}",
+    ),
+    "validate.duplicate_column": (
+        "{column} 列「{header}」与 {first_column} 列「{first_header}」是同一项，"
+        "只读取 {first_column} 列，此列被忽略。请删除或改名其中一列",
+        "Column {column} '{header}' is the same field as column {first_column} "
+        "'{first_header}'; only column {first_column} is read and this one is ignored. "
+        "Remove or rename one of them",
     ),
     "validate.missing_value": (
         "「{header}」是必填项，但 {cell} 为空。请填写",
@@ -279,6 +285,7 @@ VALIDATE: dict[str, tuple[str, str]] = {
     "validate.title.matured_holding": ("持仓已到期", "Matured holding"),
     "validate.title.duplicate_id_number": ("身份证号重复", "Duplicate ID number"),
     "validate.title.legacy_id_number": ("15 位旧身份证号", "Legacy 15-digit ID"),
+    "validate.title.duplicate_column": ("重复的列", "Duplicate column"),
     # Pieces used inside the sentences above.
     "validate.reason.id_format": (
         "长度不对或含有数字和 X 以外的字符",
@@ -286,6 +293,15 @@ VALIDATE: dict[str, tuple[str, str]] = {
     ),
     "validate.reason.id_birth": ("其中的出生日期不存在", "the birth date in it does not exist"),
     "validate.reason.id_check_digit": ("校验位不符", "the check digit does not match"),
+    "validate.where.header_row": (
+        "请在表头行（第 {row} 行）添加这一列",
+        "Add it to the header row (row {row})",
+    ),
+    "validate.where.no_header": (
+        "这张表在前 20 行中没有可识别的表头行，请加入表头（如 客户号、产品名称、金额）",
+        "This sheet has no recognisable header row in its first 20 rows; add one "
+        "(e.g. Client ID, Product, Amount)",
+    ),
     "validate.gender.M": ("男", "male"),
     "validate.gender.F": ("女", "female"),
     "validate.hint.suggest": ("是否应为「{suggestion}」？", "Did you mean '{suggestion}'? "),

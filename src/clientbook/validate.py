@@ -13,7 +13,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 from enum import StrEnum
-from operator import mul
 from typing import Any
 
 from pydantic import BaseModel
@@ -35,6 +34,13 @@ from clientbook.register.schema import (
     Field,
     FieldType,
     SheetSchema,
+)
+from clientbook.register.values import (
+    birth_from_id,
+    gender_from_id,
+    header_index,
+    id_check_digit_ok,
+    normalise_header,
 )
 
 
@@ -69,6 +75,7 @@ class Code(StrEnum):
     matured_holding = "matured_holding"
     duplicate_id_number = "duplicate_id_number"
     legacy_id_number = "legacy_id_number"
+    duplicate_column = "duplicate_column"
 
 
 SEVERITY: dict[Code, Severity] = dict.fromkeys(Code, Severity.error)
@@ -80,6 +87,7 @@ SEVERITY.update(
         Code.matured_holding: Severity.warning,
         Code.duplicate_id_number: Severity.warning,
         Code.legacy_id_number: Severity.warning,
+        Code.duplicate_column: Severity.warning,
     }
 )
 
@@ -163,45 +171,21 @@ def _show(field: str | None, value: object) -> str | None:
 
 # --- identity numbers (GB 11643) -----------------------------------------------------
 
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK = "10X98765432"
 _ID18 = re.compile(r"\d{17}[\dX]")
 _ID15 = re.compile(r"\d{15}")
-
-
-def _safe_date(year: int, month: int, day: int) -> date | None:
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
 
 
 def id_problem(id_number: str) -> str | None:
     """Why an ID number is invalid (a reason key), or None when it is valid or legacy."""
     if _ID15.fullmatch(id_number):
-        birth = _safe_date(1900 + int(id_number[6:8]), int(id_number[8:10]), int(id_number[10:12]))
-        return None if birth else "id_birth"
+        return None if birth_from_id(id_number) else "id_birth"
     if not _ID18.fullmatch(id_number):
         return "id_format"
-    if _safe_date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14])) is None:
+    if birth_from_id(id_number) is None:
         return "id_birth"
-    total = sum(map(mul, map(int, id_number[:17]), _ID_WEIGHTS))
-    if _ID_CHECK[total % 11] != id_number[17]:
+    if not id_check_digit_ok(id_number):
         return "id_check_digit"
     return None
-
-
-def id_birth(id_number: str) -> date | None:
-    """Birth date written in a valid 18- or 15-digit ID number."""
-    if len(id_number) == 15:
-        return _safe_date(1900 + int(id_number[6:8]), int(id_number[8:10]), int(id_number[10:12]))
-    return _safe_date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
-
-
-def id_gender(id_number: str) -> str:
-    """'M' or 'F' from the sequence digit (odd = male) of a valid ID number."""
-    digit = id_number[14] if len(id_number) == 15 else id_number[16]
-    return "M" if int(digit) % 2 else "F"
 
 
 # --- other value rules ---------------------------------------------------------------
@@ -265,7 +249,9 @@ class _Collector:
         return finding
 
     def structural(self) -> None:
-        """Missing required columns and the cells the reader could not parse."""
+        """Missing and duplicated columns, and the cells the reader could not parse."""
+        header_row = self.sheet.header_row or None  # 0: the sheet has no header row at all
+        where = "validate.where.header_row" if header_row else "validate.where.no_header"
         for key in self.sheet.missing_required:
             spec = self.schema.by_key.get(key)
             self.findings.append(
@@ -274,7 +260,7 @@ class _Collector:
                     code=Code.missing_column,
                     sheet=self.sheet.name,
                     cell=None,
-                    row=self.sheet.header_row,
+                    row=header_row,
                     column=None,
                     field=key,
                     header=None,
@@ -283,6 +269,28 @@ class _Collector:
                         "kind": self.schema.kind,
                         "expected_zh": spec.zh if spec else key,
                         "expected_en": spec.en if spec else key,
+                        "where_key": where,
+                    },
+                )
+            )
+        index = header_index(self.schema)
+        for column in self.sheet.duplicates:
+            same = index.get(normalise_header(column.header))
+            first = self.columns.get(same) if same else None
+            self.findings.append(
+                Finding(
+                    severity=Severity.warning,
+                    code=Code.duplicate_column,
+                    sheet=self.sheet.name,
+                    cell=f"{column.letter}{self.sheet.header_row}",
+                    row=self.sheet.header_row,
+                    column=column.letter,
+                    field=same,
+                    header=column.header,
+                    value=column.header,
+                    params={
+                        "first_column": first.letter if first else "",
+                        "first_header": first.header if first else "",
                     },
                 )
             )
@@ -434,7 +442,7 @@ def _check_identity(
         elif len(id_number) == 15:
             out.add(Code.legacy_id_number, "id_number", row, id_number)
     if id_ok and id_number:
-        born = id_birth(id_number)
+        born = birth_from_id(id_number)
         if birth_in_cell and born is not None and born != rec.birth_date:
             out.add(
                 Code.id_birth_mismatch,
@@ -443,8 +451,8 @@ def _check_identity(
                 rec.birth_date,
                 id_birth=born.isoformat(),
             )
-        sex = id_gender(id_number)
-        if rec.gender is not None and not rec.gender_from_id and rec.gender != sex:
+        sex = gender_from_id(id_number)
+        if sex and rec.gender is not None and not rec.gender_from_id and rec.gender != sex:
             out.add(
                 Code.id_gender_mismatch,
                 "gender",
