@@ -166,3 +166,40 @@ def test_encrypted_register_gives_an_encrypted_copy(tmp_path: Path) -> None:
     office.decrypt(decrypted)
     ws = load_workbook(decrypted)["客户"]
     assert fill_of(ws["C3"]) == ERROR_FILL
+
+
+def test_rich_workbook_copy_keeps_what_it_can_and_says_what_not(tmp_path: Path) -> None:
+    from datetime import date
+
+    from openpyxl import load_workbook
+
+    from clientbook.config import ValidateSettings
+    from clientbook.register.read import open_book
+    from clientbook.validate import check_book
+    from rich_workbook import Variant, build_rich_workbook
+
+    source = build_rich_workbook(tmp_path / "rich.xlsm", Variant(macro=True))
+    before = digest(source)
+    report = check_book(open_book(source), ValidateSettings(), date(2026, 3, 15))
+    kept = annotate_copy(source, report, tmp_path / "copy.xlsm", "zh")
+    assert kept.lost == ["x14_conditional_formats"]  # images, charts and macros survive
+    with zipfile.ZipFile(tmp_path / "copy.xlsm") as archive:
+        names = archive.namelist()
+    assert "xl/vbaProject.bin" in names
+    assert any(n.startswith("xl/media/") for n in names)
+    assert any(n.startswith("xl/charts/chart") for n in names)
+    as_xlsx = annotate_copy(source, report, tmp_path / "copy.xlsx", "en")
+    assert as_xlsx.lost == ["macros", "x14_conditional_formats"]
+    names_out = load_workbook(io.BytesIO((tmp_path / "copy.xlsx").read_bytes())).sheetnames
+    assert names_out == open_book(source).sheet_names
+    assert digest(source) == before
+
+
+def test_refuses_an_output_open_in_excel(tmp_path: Path) -> None:
+    from clientbook.errors import FileLocked
+
+    source = register(tmp_path / "book.xlsx", image=False)
+    (tmp_path / "~$out.xlsx").write_bytes(b"lock")
+    with pytest.raises(FileLocked):
+        annotate_copy(source, report([]), tmp_path / "out.xlsx", "zh")
+    assert not (tmp_path / "out.xlsx").exists()

@@ -2,11 +2,13 @@
 
 Each offending cell gets a fill (errors red, warnings amber) and a comment holding the
 messages; a missing column is marked on cell A of the header row. The register itself is
-only read: the copy is made with openpyxl (load + save) and written atomically to OUT.
+only read: the copy is made with openpyxl (load + save) and written to OUT through
+safe_io.atomic_write (temp file, fsync, replace).
 
 openpyxl keeps cells, styles, formulas, merged cells, comments, data validations,
-conditional formats, defined names, tables, charts and images (Pillow is a dependency for
-that) but drops shapes, form controls, pivot caches, slicers and threaded comments. The
+conditional formats, defined names, tables, charts, images (Pillow is a dependency for
+that) and, for an .xlsm copy, macros; it drops shapes, form controls, pivot caches, slicers,
+threaded comments and Excel 2010 extensions (data bars with x14 options, sparklines). The
 parts of the package that did not survive are compared and returned in `lost`, so the CLI
 can say so: the copy is for reading the findings, the original stays as it was. An
 encrypted register gives an annotated copy encrypted with the same password.
@@ -17,34 +19,42 @@ from __future__ import annotations
 import io
 import os
 import re
-import tempfile
 import warnings
 import zipfile
 from collections import defaultdict
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from pydantic import BaseModel
 
 from clientbook.errors import UnusableFile, UsageError, WrongPassword
+from clientbook.safe_io import atomic_write, check_not_open
 from clientbook.validate import Severity, ValidationReport
 
 ERROR_FILL = "FFC7CE"  # Excel's "Bad" red
 WARNING_FILL = "FFEB9C"  # Excel's "Neutral" amber
 AUTHOR = "clientbook"
 
-# Parts of an OOXML package that openpyxl may not carry over, by what a user would call them.
+# Parts of an OOXML package that openpyxl may not carry over; the names are keys of
+# messages "validate.part.<name>".
 _PARTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("images", re.compile(r"xl/media/")),
     ("charts", re.compile(r"xl/charts/chart\d+\.xml$")),
-    ("drawings/shapes", re.compile(r"xl/drawings/drawing\d+\.xml$")),
-    ("pivot tables", re.compile(r"xl/pivotTables/")),
+    ("drawings", re.compile(r"xl/drawings/drawing\d+\.xml$")),
+    ("pivot_tables", re.compile(r"xl/pivotTables/")),
     ("slicers", re.compile(r"xl/slicers/")),
-    ("form controls", re.compile(r"xl/ctrlProps/")),
-    ("embedded objects", re.compile(r"xl/embeddings/")),
-    ("threaded comments", re.compile(r"xl/threadedComments/")),
+    ("form_controls", re.compile(r"xl/ctrlProps/")),
+    ("embedded_objects", re.compile(r"xl/embeddings/")),
+    ("threaded_comments", re.compile(r"xl/threadedComments/")),
     ("macros", re.compile(r"xl/vbaProject\.bin$")),
-    ("external links", re.compile(r"xl/externalLinks/externalLink")),
+    ("external_links", re.compile(r"xl/externalLinks/externalLink")),
+)
+# Excel 2010+ features stored inside the sheet XML (openpyxl drops these extensions).
+_SHEET_PART = re.compile(r"xl/worksheets/[^/]+\.xml$")
+_EXTENSIONS: tuple[tuple[str, re.Pattern[bytes]], ...] = (
+    ("x14_conditional_formats", re.compile(rb"<x14:conditionalFormatting[\s>]")),
+    ("x14_data_validations", re.compile(rb"<x14:dataValidation[\s>]")),
+    ("sparklines", re.compile(rb"<x14:sparklineGroup[\s>]")),
 )
 
 
@@ -53,7 +63,7 @@ class AnnotateResult(BaseModel):
 
     path: str
     cells: int  # cells filled and commented
-    lost: list[str]  # kinds of parts of the original the copy does not have
+    lost: list[str]  # kinds of parts the copy lacks (keys of "validate.part.<kind>")
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -71,6 +81,7 @@ def check_annotate_target(source: Path, out: Path) -> None:
         raise UsageError("validate.annotate_suffix", path=str(out))
     if _same_file(source, out):
         raise UsageError("validate.annotate_same_file", path=str(out))
+    check_not_open(out)
 
 
 def _plain_bytes(source: Path, password: str | None) -> tuple[bytes, bool]:
@@ -93,12 +104,18 @@ def _plain_bytes(source: Path, password: str | None) -> tuple[bytes, bool]:
 
 
 def _part_counts(package: bytes) -> dict[str, int]:
+    """How many of each kind of part (and of sheet-XML extension) a package holds."""
     counts: dict[str, int] = defaultdict(int)
     with zipfile.ZipFile(io.BytesIO(package)) as archive:
         for name in archive.namelist():
             for kind, pattern in _PARTS:
                 if pattern.match(name):
                     counts[kind] += 1
+            if _SHEET_PART.match(name):
+                xml = archive.read(name)
+                if b"<x14:" in xml:
+                    for kind, tag in _EXTENSIONS:
+                        counts[kind] += len(tag.findall(xml))
     return counts
 
 
@@ -166,12 +183,20 @@ def annotate_copy(
         raise UsageError(
             "validate.annotate_failed", path=str(out), reason=type(exc).__name__
         ) from exc
+    finally:
+        if workbook.vba_archive is not None:  # kept open by keep_vba=True
+            workbook.vba_archive.close()
     package = buffer.getvalue()
     before, after = _part_counts(plain), _part_counts(package)
-    lost = [kind for kind, _ in _PARTS if after.get(kind, 0) < before.get(kind, 0)]
+    kinds = [kind for kind, _ in _PARTS] + [kind for kind, _ in _EXTENSIONS]
+    lost = [kind for kind in kinds if after.get(kind, 0) < before.get(kind, 0)]
     if encrypted and password is not None:
         package = _encrypt(package, password)
-    _write_atomic(out, package)
+
+    def write(stream: BinaryIO) -> None:
+        stream.write(package)
+
+    atomic_write(out, write)
     return AnnotateResult(path=str(out), cells=cells, lost=lost)
 
 
@@ -181,23 +206,3 @@ def _encrypt(package: bytes, password: str) -> bytes:
     encrypted = io.BytesIO()
     OOXMLFile(io.BytesIO(package)).encrypt(password, encrypted)
     return encrypted.getvalue()
-
-
-def _write_atomic(out: Path, data: bytes) -> None:
-    """Temp file in OUT's folder, fsync, then replace: never a half-written OUT."""
-    folder = out.parent if str(out.parent) else Path(".")
-    try:
-        handle, temp = tempfile.mkstemp(prefix=".clientbook-", suffix=out.suffix, dir=folder)
-    except OSError as exc:
-        raise UsageError("validate.annotate_failed", path=str(out), reason=str(exc)) from exc
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temp, out)
-    except BaseException as exc:
-        Path(temp).unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise UsageError("validate.annotate_failed", path=str(out), reason=str(exc)) from exc
-        raise

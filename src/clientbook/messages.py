@@ -336,6 +336,25 @@ VALIDATE: dict[str, tuple[str, str]] = {
         "Note: the annotated copy could not keep these parts of the original: {parts} "
         "(the original is untouched)",
     ),
+    "validate.part.images": ("图片", "images"),
+    "validate.part.charts": ("图表", "charts"),
+    "validate.part.drawings": ("形状和绘图", "shapes and drawings"),
+    "validate.part.pivot_tables": ("数据透视表", "pivot tables"),
+    "validate.part.slicers": ("切片器", "slicers"),
+    "validate.part.form_controls": ("表单控件", "form controls"),
+    "validate.part.embedded_objects": ("嵌入对象", "embedded objects"),
+    "validate.part.threaded_comments": ("新版批注（对话式）", "threaded comments"),
+    "validate.part.macros": ("宏", "macros"),
+    "validate.part.external_links": ("外部链接", "external links"),
+    "validate.part.x14_conditional_formats": (
+        "Excel 2010 扩展条件格式（如数据条）",
+        "Excel 2010 conditional formats (such as data bars)",
+    ),
+    "validate.part.x14_data_validations": (
+        "Excel 2010 扩展数据验证",
+        "Excel 2010 data validations",
+    ),
+    "validate.part.sparklines": ("迷你图", "sparklines"),
     "validate.annotate_same_file": (
         "--annotate 的输出文件 {path} 就是被检查的名册本身。请换一个文件名，原名册不会被改写",
         "--annotate output {path} is the register being checked. Choose another file name; "

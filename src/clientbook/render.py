@@ -165,7 +165,8 @@ def print_annotated(result: AnnotateResult, lang: str) -> None:
     err = stderr_console()
     err.print(text("validate.annotated", lang, path=result.path, cells=result.cells), markup=False)
     if result.lost:
-        parts = ", ".join(result.lost)
+        sep = ", " if lang == "en" else "、"
+        parts = sep.join(text(f"validate.part.{kind}", lang) for kind in result.lost)
         err.print(text("validate.annotate_lost", lang, parts=parts), markup=False, style="yellow")
 
 
