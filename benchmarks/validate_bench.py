@@ -99,16 +99,23 @@ def with_file(rows: int) -> None:
         start = time.perf_counter()
         wb.save(path)
         print(f"wrote {path.stat().st_size / 1e6:.1f} MB in {time.perf_counter() - start:.1f} s")
-        for fmt in ("json", "table"):
+        annotated = str(Path(folder) / "annotated.xlsx")
+        runs = (
+            ["--format", "json"],
+            ["--format", "table"],
+            ["--format", "json", "--annotate", annotated],
+        )
+        for options in runs:
             start = time.perf_counter()
             done = subprocess.run(
-                [sys.executable, "-m", "clientbook", "validate", str(path), "--format", fmt],
+                [sys.executable, "-m", "clientbook", "validate", str(path), *options],
                 capture_output=True,
             )
             seconds = time.perf_counter() - start
             peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+            shown = " ".join(o if o != annotated else "OUT.xlsx" for o in options)
             print(
-                f"clientbook validate --format {fmt}: {rows} rows, exit {done.returncode}, "
+                f"clientbook validate {shown}: {rows} rows, exit {done.returncode}, "
                 f"{seconds:.1f} s, peak RSS (largest child so far) {peak:.0f} MB, "
                 f"stdout {len(done.stdout) / 1e6:.1f} MB"
             )
