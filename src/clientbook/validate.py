@@ -37,6 +37,7 @@ from clientbook.register.schema import (
 )
 from clientbook.register.values import (
     birth_from_id,
+    closest_choice,
     gender_from_id,
     header_index,
     id_check_digit_ok,
@@ -301,7 +302,9 @@ class _Collector:
                 spec = self.schema.by_key.get(issue.field)
                 suggestion = issue.suggestion
                 if spec is not None:
-                    suggestion = _canonical(spec, suggestion) or closest_choice(spec, issue.raw)
+                    suggestion = _canonical(
+                        spec, suggestion or closest_choice(spec.choices, issue.raw)
+                    )
                 params["suggestion"] = suggestion
             self.add(code, issue.field, issue.row, issue.raw, **params)
 
@@ -335,24 +338,6 @@ def _canonical(spec: Field, text_value: str | None) -> str | None:
         if any(wanted == name.casefold() for name in names):
             return choice.value
     return None
-
-
-def closest_choice(spec: Field, raw: str) -> str | None:
-    """The choice closest to what was typed (by difflib ratio over names), if any is close."""
-    import difflib
-
-    wanted = raw.strip().casefold()
-    if not wanted:
-        return None
-    best: tuple[float, str] | None = None
-    for choice in spec.choices:
-        for name in (choice.value, choice.zh, choice.en, *choice.aliases):
-            if not name:
-                continue
-            ratio = difflib.SequenceMatcher(None, wanted, name.casefold()).ratio()
-            if best is None or ratio > best[0]:
-                best = (ratio, choice.value)
-    return best[1] if best and best[0] >= 0.5 else None
 
 
 _AMOUNT_FIELDS = tuple(f.key for f in CLIENTS.fields if f.type is FieldType.AMOUNT)
