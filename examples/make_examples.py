@@ -291,10 +291,12 @@ def _holdings(
     shares = [rng.random() + 0.2 for _ in chosen]
     total_share = sum(shares)
     holdings = []
+    held = 0.0
     for product, share in zip(chosen, shares, strict=True):
         amount = _money(max(product.min_amount, invested * share / total_share))
-        if product.min_amount > 1 and amount > aum:
-            continue  # cannot afford the minimum
+        if held + amount > aum:
+            continue  # cannot afford the product's minimum on top of the rest
+        held += amount
         matures_on = None
         if product.term_days is not None:
             if rng.random() < 0.4:  # plenty of work for the December–February plans
@@ -306,8 +308,18 @@ def _holdings(
     return holdings
 
 
-def make_client(rng: random.Random, index: int, n_clients: int, today: date) -> Client:
-    """One consistent synthetic client (valid ID, suitable holdings, past dates)."""
+def make_client(
+    rng: random.Random,
+    index: int,
+    n_clients: int,
+    today: date,
+    taken_ids: set[str] | None = None,
+) -> Client:
+    """One consistent synthetic client (valid ID, suitable holdings, past dates).
+
+    `taken_ids` keeps ID numbers unique across a book (at 100,000 clients random sequence
+    digits would otherwise repeat a few dozen times).
+    """
     client_id = str(800100000 + index * 3 + rng.randint(0, 2))
     gender = "M" if rng.random() < 0.5 else "F"
     age_days = int(rng.triangular(22 * 365.25, 85 * 365.25, 45 * 365.25))
@@ -392,12 +404,17 @@ def make_client(rng: random.Random, index: int, n_clients: int, today: date) -> 
         domain = "example.com" if rng.random() < 0.6 else "example.cn"
         email = f"{given_en.lower()}.{surname_en.lower()}{rng.randint(1, 999)}@{domain}"
     rm = RMS[(index // 2000) % len(RMS)] if n_clients > 3000 else RMS[0]
+    id_number = make_id_number(region, birth, gender, rng)
+    while taken_ids is not None and id_number in taken_ids:
+        id_number = make_id_number(region, birth, gender, rng)
+    if taken_ids is not None:
+        taken_ids.add(id_number)
     values: dict[str, Any] = {
         "client_id": client_id,
         "name": name,
         "gender": gender,
         "birth_date": birth,
-        "id_number": make_id_number(region, birth, gender, rng),
+        "id_number": id_number,
         "mobile": rng.choice(MOBILE_PREFIXES) + f"{rng.randint(0, 99_999_999):08d}",
         "email": email,
         "address": address,
@@ -435,8 +452,9 @@ def make_client(rng: random.Random, index: int, n_clients: int, today: date) -> 
 def iter_clients(n_clients: int, seed: int, today: date = REFERENCE_DATE) -> Iterator[Client]:
     """`n_clients` synthetic clients, the same ones for the same seed."""
     rng = random.Random(seed)
+    taken_ids: set[str] = set()
     for index in range(n_clients):
-        yield make_client(rng, index, n_clients, today)
+        yield make_client(rng, index, n_clients, today, taken_ids)
 
 
 # --- rendering cells --------------------------------------------------------------------
@@ -542,23 +560,25 @@ def write_register(
     wrap = Alignment(horizontal="center", vertical="center", wrap_text=True)
     ws.append([_styled(WriteOnlyCell(ws, h), bold, fill, wrap) for h in headers])
 
-    holding_rows: list[list[Any]] = []
-    contact_rows: list[list[Any]] = []
+    # Write-only sheets stream to their own temporary files, so all three fill side by side
+    # and memory stays flat however many clients there are.
+    holding_ws = _plain_sheet(wb, "holdings", lang, bold, fill) if holdings else None
+    contact_ws = _plain_sheet(wb, "contacts", lang, bold, fill) if contacts else None
     count = 0
     for client in clients:
         ws.append(client_row(client, lang))
-        if holdings:
-            holding_rows.extend(holding_row(h, lang) for h in client.holdings)
-        if contacts:
-            contact_rows.extend(contact_row(c, lang) for c in client.contacts)
+        if holding_ws is not None:
+            for holding in client.holdings:
+                holding_ws.append(holding_row(holding, lang))
+        if contact_ws is not None:
+            for contact in client.contacts:
+                contact_ws.append(contact_row(contact, lang))
         count += 1
     ws.auto_filter.ref = f"A2:{last_col}{count + 2}"
-    holding_rows.extend(holding_row(h, lang) for h in extra_holdings)
+    if holding_ws is not None:
+        for holding in extra_holdings:
+            holding_ws.append(holding_row(holding, lang))
 
-    if holdings:
-        _plain_sheet(wb, "holdings", lang, holding_rows, bold, fill)
-    if contacts:
-        _plain_sheet(wb, "contacts", lang, contact_rows, bold, fill)
     if reproducible:
         save_reproducibly(wb, path)
     else:
@@ -571,9 +591,8 @@ def _styled(cell: Any, font: Any, fill: Any, alignment: Any) -> Any:
     return cell
 
 
-def _plain_sheet(
-    wb: Any, kind: Any, lang: str, rows: list[list[Any]], font: Any, fill: Any
-) -> None:
+def _plain_sheet(wb: Any, kind: Any, lang: str, font: Any, fill: Any) -> Any:
+    """A holdings or contacts sheet with its styled header row, ready for rows."""
     from openpyxl.cell import WriteOnlyCell
 
     ws = wb.create_sheet(sheet_name(kind, lang))
@@ -582,8 +601,7 @@ def _plain_sheet(
         ws.column_dimensions[letter].width = width
     headers = sheet_headers(kind, lang)
     ws.append([_styled(WriteOnlyCell(ws, h), font, fill, None) for h in headers])
-    for row in rows:
-        ws.append(row)
+    return ws
 
 
 def make_register(

@@ -320,17 +320,17 @@ def _add_image(path: Path) -> tuple[dict[str, Callable[[bytes], bytes]], dict[st
         "</xdr:oneCellAnchor></xdr:wsDr>"
     ).encode()
     drawing_rels = (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-        'relationships/image" Target="../media/photo1.png"/></Relationships>'
-    ).encode()
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        b'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        b'relationships/image" Target="../media/photo1.png"/></Relationships>'
+    )
     sheet_rels = (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-        '<Relationship Id="rIdPhoto" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-        'relationships/drawing" Target="../drawings/photo_drawing.xml"/></Relationships>'
-    ).encode()
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        b'<Relationship Id="rIdPhoto" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        b'relationships/drawing" Target="../drawings/photo_drawing.xml"/></Relationships>'
+    )
 
     def sheet(xml: bytes) -> bytes:
         text = xml.decode()

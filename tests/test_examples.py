@@ -193,6 +193,11 @@ def test_clean_examples_have_no_problems(name: str, lang: str, count: int) -> No
     assert len(clients) == count
     assert len({v["id_number"] for _, v in clients}) == count
     assert all(len(v["id_number"]) == 18 for _, v in clients)
+    held: Counter[str] = Counter()
+    for _, h in cells(path, "holdings", lang)[0]:
+        held[h["c0"]] += h["c3"]
+    aum = {v["client_id"]: v["aum"] for _, v in clients}
+    assert all(total <= aum[client] + 1e-6 for client, total in held.items())
 
 
 def test_book_has_work_for_every_command() -> None:
@@ -284,3 +289,36 @@ def test_make_register_api(tmp_path: Path) -> None:
     assert gen.id_check_digit("11010519491231002") == "X"  # the GB 11643 standard's example
     today_minus = REFERENCE - timedelta(days=365)
     assert all(as_date(v["risk_assessed_on"]) > today_minus for _, v in clients)
+
+
+def test_id_numbers_stay_unique_in_big_books() -> None:
+    """A repeated ID number is drawn again (at 100,000 clients repeats would happen)."""
+    import random
+
+    gen = load_generator()
+    first = gen.make_client(random.Random(5), 0, 1, REFERENCE, set())
+    ident = first.values["id_number"]
+    again = gen.make_client(random.Random(5), 0, 1, REFERENCE, {ident})
+    assert again.values["birth_date"] == first.values["birth_date"]
+    assert again.values["id_number"] != ident
+    assert again.values["id_number"][:14] == ident[:14]  # same region and birth date
+    assert check_digit(again.values["id_number"][:17]) == again.values["id_number"][17]
+    many = [c.values["id_number"] for c in gen.iter_clients(3000, 11)]
+    assert len(set(many)) == len(many)
+
+
+def test_validate_finds_exactly_the_documented_defects() -> None:
+    """Once the reader and validate are merged: clean books clean, defects where documented."""
+    read = pytest.importorskip("clientbook.register.read")
+    validate = pytest.importorskip("clientbook.validate")
+    from clientbook.config import Settings
+
+    settings = Settings().validate_
+    for name in ("book.xlsx", "book_en.xlsx"):
+        report = validate.check_book(read.open_book(EXAMPLES / name), settings, REFERENCE)
+        assert [(f.cell, f.code) for f in report.findings] == [], name
+    table = (EXAMPLES / "README.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"^\| (\S+) \| ([A-Z]+\d+) \| `(\w+)` \|", table, flags=re.M))
+    book = read.open_book(EXAMPLES / "book_defects.xlsx")
+    report = validate.check_book(book, settings, REFERENCE)
+    assert {(f.sheet, f.cell, str(f.code)) for f in report.findings} == documented

@@ -311,7 +311,8 @@ def test_values_far_apart_are_refused_not_allocated(tmp_path: Path, far: bytes) 
 
     path = mini_package(tmp_path / "far.xlsx", sheet=sheet_xml(SHEET_DATA + far))
     error = refused(path, "register.sheet_too_sparse")
-    assert error.params["cell"]
+    assert error.params["sheet"] == "Clients"
+    assert error.params["cell"] in error.render("en") and "Clients" in error.render("zh")
 
 
 def test_a_styled_empty_far_cell_is_fine(tmp_path: Path) -> None:
@@ -330,7 +331,7 @@ def test_a_large_dense_block_is_within_limits() -> None:
     fast = guard._FastExtent()
     for piece in (rows[: len(rows) // 2], rows[len(rows) // 2 :]):
         fast.feed(piece)
-    assert fast.usual and (fast.max_row, fast.max_col) == (5000, 28)
+    assert fast.fits(guard.LIMITS) and (fast.max_row, fast.max_col) == (5000, 28)
 
 
 def test_tag_split_across_chunks_is_seen_whole() -> None:
@@ -359,3 +360,8 @@ def test_inflate_checks_crc(tmp_path: Path) -> None:
         for _ in guard.inflate(handle, info, str(path)):
             pass
     assert zlib.crc32(archive.read("xl/_rels/workbook.xml.rels"))
+
+
+@pytest.mark.skipif(not Path("/proc/self/mem").exists(), reason="needs Linux /proc")
+def test_a_file_that_cannot_be_read() -> None:
+    refused(Path("/proc/self/mem"), "register.unreadable")

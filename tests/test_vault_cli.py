@@ -266,3 +266,22 @@ def test_untampered_copy_restores(
     result = _run(runner, vault, "restore", str(snap["id"]), "--to", str(tmp_path / "r.xlsx"))
     assert result.exit_code == 0, result.output
     assert (tmp_path / "r.xlsx").stat().st_size == snap["size"]
+
+
+def test_every_vault_message_exists_in_both_languages() -> None:
+    import re
+
+    from clientbook import messages
+
+    src = Path(__file__).parents[1] / "src" / "clientbook"
+    code = "".join(
+        p.read_text(encoding="utf-8")
+        for p in [*src.joinpath("vault").glob("*.py"), src / "cli.py", src / "render.py"]
+    )
+    used = set(re.findall(r'"(vault\.[a-z_.]+)"', code)) - {"vault.col.", "vault.reason."}
+    assert used, "no message keys found"
+    for key in used | set(messages.VAULT):
+        assert messages.has(key), key
+    for key, (zh, en) in messages.VAULT.items():
+        assert zh and en, key
+        assert re.search(r"[\u4e00-\u9fff]", zh) or key == "vault.col.sha256", key

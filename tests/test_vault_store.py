@@ -246,3 +246,39 @@ def test_default_vault_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> N
     monkeypatch.delenv("CLIENTBOOK_VAULT")
     default = store.default_vault_dir()
     assert default.name == "vault" and "clientbook" in str(default)
+
+
+def test_open_vault_asks_twice_only_for_a_new_vault(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CLIENTBOOK_PASSPHRASE", raising=False)
+    with pytest.raises(VaultError) as info:
+        store.open_vault(tmp_path / "v")  # no passphrase, no prompt
+    assert info.value.key == "vault.no_passphrase"
+    monkeypatch.setattr(store, "is_terminal", lambda: True)
+    asked: list[bool] = []
+
+    def prompt(folder: Path, new: bool) -> str:
+        assert folder == tmp_path / "v"
+        asked.append(new)
+        return PASSPHRASE
+
+    store.open_vault(tmp_path / "v", prompt=prompt).create(make_book(tmp_path / "b.xlsx"))
+    assert len(store.open_vault(tmp_path / "v", prompt=prompt).list()) == 1
+    assert asked == [True, False]
+    monkeypatch.setattr(store, "is_terminal", lambda: False)
+    with pytest.raises(VaultError):
+        store.open_vault(tmp_path / "v", prompt=prompt)
+
+
+def test_an_ordinary_folder_is_not_turned_into_a_vault(tmp_path: Path) -> None:
+    folder = tmp_path / "Documents"
+    folder.mkdir(mode=0o755)
+    (folder / "notes.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(VaultError) as info:
+        Vault(folder, PASSPHRASE).create(make_book(tmp_path / "book.xlsx"))
+    assert info.value.key == "vault.not_a_vault"
+    assert sorted(p.name for p in folder.iterdir()) == ["notes.txt"]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert Vault(empty, PASSPHRASE).create(make_book(tmp_path / "book.xlsx")).size > 0

@@ -291,26 +291,27 @@ PassFileOpt = Annotated[
 LangOpt = Annotated[LangOption, typer.Option("--lang", help="语言 / language")]
 
 
-def _open_vault(vault: Path | None, passphrase_file: Path | None, lang: LangOption) -> Any:
-    """The vault to work on, with its passphrase from the file, the environment or a prompt."""
+def prompt_passphrase(directory: Path, new: bool) -> str:
+    """Ask for the vault passphrase without echo; twice for a new vault (also for `tier`)."""
     from clientbook.messages import text
-    from clientbook.vault import store
+
+    lang = error_lang()
+    if new:
+        result: str = typer.prompt(
+            text("vault.prompt_new", lang, path=directory),
+            hide_input=True,
+            confirmation_prompt=text("vault.prompt_confirm", lang),
+        )
+    else:
+        result = typer.prompt(text("vault.prompt", lang), hide_input=True)
+    return result
+
+
+def _open_vault(vault: Path | None, passphrase_file: Path | None, lang: LangOption) -> Any:
+    from clientbook.vault.store import open_vault
 
     set_lang(lang)
-    shown = error_lang()
-    directory = vault if vault is not None else store.default_vault_dir()
-    passphrase = store.resolve_passphrase(passphrase_file)
-    if passphrase is None:
-        if not store.is_terminal():
-            raise store.no_passphrase_error()
-        new = not store.vault_exists(directory)
-        label = text("vault.prompt_new", shown, path=directory) if new else None
-        passphrase = typer.prompt(
-            label or text("vault.prompt", shown),
-            hide_input=True,
-            confirmation_prompt=text("vault.prompt_confirm", shown) if new else False,
-        )
-    return store.Vault(directory, passphrase)
+    return open_vault(vault, passphrase_file, prompt_passphrase)
 
 
 @backup_app.command("create")

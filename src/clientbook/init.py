@@ -147,20 +147,47 @@ _HELP: dict[str, tuple[str, str]] = {
 }
 
 
+# Extra advice for columns where the type alone does not say enough: (kind, key) -> (zh, en).
+_FIELD_HELP: dict[tuple[str, str], tuple[str, str]] = {
+    ("clients", "client_id"): ("每位客户唯一", "unique per client"),
+    ("clients", "id_number"): (
+        "18 位，末位可为 X；须与出生日期、性别一致",
+        "18 characters, may end in X; must agree with birth date and gender",
+    ),
+    ("clients", "mobile"): ("11 位手机号，可带 +86", "11-digit China mobile, +86 allowed"),
+    ("clients", "risk_assessed_on"): (
+        "日期；超过 365 天需重新测评",
+        "date; older than 365 days needs a new assessment",
+    ),
+    ("clients", "last_contact"): ("日期，不能晚于今天", "date, not in the future"),
+    ("holdings", "client_id"): (
+        "必须是「客户」表中的客户号",
+        "must be a Client ID of the Clients sheet",
+    ),
+    ("holdings", "product_risk"): (
+        "不高于客户风险等级（C3 客户最多 R3）",
+        "not above the client's risk profile (C3: up to R3)",
+    ),
+}
+
+
 def _help(key: str | FieldType, lang: str) -> str:
     zh, en = _HELP[key]
     return en if lang == "en" else zh
 
 
-def _format_hint(field: Field, lang: str) -> str:
-    if field.choices:
-        hint = " / ".join(choice_labels(field, lang))
-        if field.type is FieldType.INTERVAL:
-            hint += (
-                "；" + _help("interval", lang) if lang == "zh" else "; " + _help("interval", lang)
-            )
-        return hint
-    return _help(field.type, lang)
+def _format_hint(kind: str, field: Field, lang: str) -> str:
+    advice = _FIELD_HELP.get((kind, field.key))
+    if advice is not None and not field.choices:
+        return advice[1] if lang == "en" else advice[0]
+    if not field.choices:
+        return _help(field.type, lang)
+    hint = " / ".join(choice_labels(field, lang))
+    if field.type is FieldType.INTERVAL:
+        hint += ("；" if lang == "zh" else "; ") + _help("interval", lang)
+    if advice is not None:
+        hint += ("；" if lang == "zh" else "; ") + (advice[1] if lang == "en" else advice[0])
+    return hint
 
 
 def build_template(lang: str) -> Workbook:
@@ -251,7 +278,7 @@ def _add_instructions(wb: Workbook, lang: str) -> None:
                     sheet_name(kind, lang),
                     field_header(fld, lang),
                     _help("yes", lang) if fld.required else "",
-                    _format_hint(fld, lang),
+                    _format_hint(kind, fld, lang),
                 ]
             )
     for letter, width in zip("ABCD", (12, 26, 8, 70), strict=True):

@@ -124,10 +124,11 @@ REGISTER: dict[str, tuple[str, str]] = {
         "{path} has abnormal XML content ({detail}); it was not read",
     ),
     "register.sheet_too_sparse": (
-        "{path} 的 {member} 中单元格 {cell} 有内容，离其余数据太远，无法读取。"
-        "请删除该单元格的内容后保存再试",
-        "{path}: cell {cell} in {member} holds a value far away from the rest of the data, "
-        "so the sheet cannot be read. Clear that cell, save, and try again",
+        "{path} 的工作表「{sheet}」中有内容的单元格一直延伸到 {cell}，离其余数据太远，无法读取。"
+        "请删除远处单元格（如 {cell}）的内容后保存再试",
+        "{path}: values in sheet '{sheet}' reach as far as {cell}, far from the rest of the "
+        "data, so the sheet cannot be read. Clear the far cells (such as {cell}), save, "
+        "and try again",
     ),
     "register.no_sheet": (
         "{path} 中没有名为「{sheet}」的工作表。现有工作表：{available}",
@@ -489,6 +490,12 @@ VAULT: dict[str, tuple[str, str]] = {
     "vault.not_a_folder": (
         "备份库路径 {path} 不是文件夹。请用 --vault 或 CLIENTBOOK_VAULT 指定一个文件夹",
         "Vault path {path} is not a folder. Point --vault or CLIENTBOOK_VAULT at a folder",
+    ),
+    "vault.not_a_vault": (
+        "{path} 不是空文件夹，也不是备份库。"
+        "请用 --vault 或 CLIENTBOOK_VAULT 指定一个新的或空的文件夹",
+        "{path} is neither empty nor a vault. Point --vault or CLIENTBOOK_VAULT at a new or "
+        "empty folder",
     ),
     "vault.index_damaged": (
         "备份库索引 {path} 已损坏或被篡改（{reason}）。备份数据文件仍可用 age -d 逐个解密",

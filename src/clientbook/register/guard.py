@@ -186,7 +186,9 @@ _ROW_R = re.compile(rb'<row r="(\d{1,9})"')
 _ROW_ODD = re.compile(rb'<row(?=[\s/>])(?! r="[1-9]\d{0,6}")')
 _PREFIXED = re.compile(rb":(?:c|row)[\s/>]")
 _COL_LETTERS = re.compile(rb'<c r="([A-Z]{2,3})\d')
-_TAG = re.compile(rb"<(/?)(?:[A-Za-z_][\w.\-]*:)?(row|c)(?=[\s/>])([^>]*)>")
+_CELL_IRREGULAR = re.compile(rb'<c(?=[\s/>])(?! r="[A-Z]{1,3}[1-9]\d{0,6}")')
+_VALUED_CELL = re.compile(rb'<c r="([A-Z]{1,3})([1-9]\d{0,6})"[^>]*(?<!/)>')
+_OPEN_TAG = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?(row|c)(?=[\s/>])([^>]*)>")
 _R_ATTR = re.compile(rb"""(?:^|\s)r\s*=\s*["']([^"']*)["']""")
 _REF = re.compile(rb"^([A-Za-z]{1,4})(\d{1,9})$")
 
@@ -225,38 +227,42 @@ def _at_most(number: int) -> bytes:
 
 
 class _FastExtent:
-    """Cheap bounds for a sheet written the usual way, else `usual` turns False.
+    """Cheap bounds for a sheet, counting styled empty cells too (so never below calamine's).
 
-    Usual: every row and cell tag is unprefixed and starts with its r attribute, and no
-    cell lies below the last row tag seen so far. The bounds count styled empty cells too,
-    so they can only be larger than calamine's.
+    `regular`: every row and cell tag is unprefixed and starts with its r attribute (as
+    Excel, WPS, LibreOffice and openpyxl write them). `bounded`: no cell lies below the
+    last row tag seen so far. The bounds only hold when both are true.
     """
 
     def __init__(self) -> None:
         self.max_row = 0
         self.max_col = 0
-        self.usual = True
+        self.regular = True
+        self.bounded = True
         self._cell_odd: dict[int, re.Pattern[bytes]] = {}
 
     def feed(self, piece: bytes) -> None:
-        if not self.usual:
+        if not self.regular:
+            return
+        if _ROW_ODD.search(piece) or _PREFIXED.search(piece):
+            self.regular = False
             return
         row_numbers = _ROW_R.findall(piece)
         if row_numbers:
             self.max_row = max(self.max_row, max(map(int, row_numbers)))
-        if _ROW_ODD.search(piece) or _PREFIXED.search(piece):
-            self.usual = False
-            return
-        cell_odd = self._cell_odd.get(self.max_row)
-        if cell_odd is None:
-            if self.max_row:
-                refs = rb'(?! r="[A-Z]{1,3}' + _at_most(self.max_row) + b")"
-            else:
-                refs = b""
-            cell_odd = re.compile(rb"<c(?=[\s/>])" + refs)
-            self._cell_odd = {self.max_row: cell_odd}
-        if cell_odd.search(piece):
-            self.usual = False
+        if self.bounded:
+            cell_odd = self._cell_odd.get(self.max_row)
+            if cell_odd is None:
+                if self.max_row:
+                    refs = rb'(?! r="[A-Z]{1,3}' + _at_most(self.max_row) + b")"
+                else:
+                    refs = b""
+                cell_odd = re.compile(rb"<c(?=[\s/>])" + refs)
+                self._cell_odd = {self.max_row: cell_odd}
+            if cell_odd.search(piece):
+                self.bounded = False
+        if not self.bounded and _CELL_IRREGULAR.search(piece):
+            self.regular = False
             return
         letters = set(_COL_LETTERS.findall(piece))
         if letters:
@@ -264,27 +270,56 @@ class _FastExtent:
         elif row_numbers:
             self.max_col = max(self.max_col, 26)
 
+    def fits(self, limits: Limits) -> bool:
+        return self.regular and self.bounded and self.max_row * self.max_col <= limits.max_cells
 
-class _ExactExtent:
-    """Exact bounds of the cells that hold a value, from every row and cell tag."""
+
+class _RegularExtent:
+    """Exact bounds of the cells holding a value, for a sheet whose tags are regular."""
 
     def __init__(self) -> None:
-        self.row = 0
-        self.col = 0
         self.min_row = self.min_col = 1 << 40
         self.max_row = self.max_col = 0
-        self.far_cell = ""
 
     def feed(self, piece: bytes) -> None:
-        for match in _TAG.finditer(piece):
-            closing, name, attrs = match.groups()
-            if closing:
-                continue
+        cells = _VALUED_CELL.findall(piece)
+        if not cells:
+            return
+        letters, rows = zip(*cells, strict=True)
+        numbers = list(map(int, rows))
+        self.min_row = min(self.min_row, min(numbers))
+        self.max_row = max(self.max_row, max(numbers))
+        columns = [column_index(x.decode()) for x in set(letters)]
+        self.min_col = min(self.min_col, min(columns))
+        self.max_col = max(self.max_col, max(columns))
+
+    @property
+    def cells(self) -> int:
+        if not self.max_row:
+            return 0
+        return (self.max_row - self.min_row + 1) * (self.max_col - self.min_col + 1)
+
+    @property
+    def corner(self) -> str:
+        return f"{column_letter(self.max_col - 1)}{self.max_row}"
+
+
+class _ExactExtent(_RegularExtent):
+    """Exact bounds of the cells holding a value, from every row and cell tag (slow, general:
+    prefixed tags, attributes in any order, rows and cells without r)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.row = 0
+        self.col = 0
+
+    def feed(self, piece: bytes) -> None:
+        for match in _OPEN_TAG.finditer(piece):
+            name, attrs = match.groups()
             r_attr = _R_ATTR.search(attrs)
             if name == b"row":
-                self.row = (
-                    int(r_attr.group(1)) if r_attr and r_attr.group(1).isdigit() else (self.row + 1)
-                )
+                digits = r_attr.group(1) if r_attr else b""
+                self.row = int(digits) if digits.isdigit() else self.row + 1
                 self.col = 0
                 continue
             ref = _REF.match(r_attr.group(1)) if r_attr else None
@@ -297,16 +332,8 @@ class _ExactExtent:
                 continue  # an empty (styled) cell: calamine skips it too
             self.min_row = min(self.min_row, self.row)
             self.min_col = min(self.min_col, self.col)
-            if self.row > self.max_row or self.col > self.max_col:
-                self.far_cell = f"{column_letter(self.col - 1)}{self.row}"
             self.max_row = max(self.max_row, self.row)
             self.max_col = max(self.max_col, self.col)
-
-    @property
-    def cells(self) -> int:
-        if not self.max_row:
-            return 0
-        return (self.max_row - self.min_row + 1) * (self.max_col - self.min_col + 1)
 
 
 def _pieces(chunks: Iterator[bytes], path: str, limits: Limits) -> Iterator[bytes]:
@@ -328,6 +355,7 @@ def _pieces(chunks: Iterator[bytes], path: str, limits: Limits) -> Iterator[byte
 
 
 _DTD_MARKERS = (b"<!DOCTYPE", b"<!ENTITY", b"<!doctype")
+_ROOT_START = re.compile(rb"<[A-Za-z_]")
 
 
 def _is_xml(name: str) -> bool:
@@ -355,6 +383,7 @@ def check_package(fp: BinaryIO, path: str, limits: Limits = LIMITS) -> PackageIn
         fmt = "xlsx"
     else:
         raise _refuse("register.not_workbook", path=path)
+    sheet_names = _sheet_names(fp, names, path, limits)
     for info in archive.infolist():
         if info.is_dir():
             continue
@@ -362,25 +391,66 @@ def check_package(fp: BinaryIO, path: str, limits: Limits = LIMITS) -> PackageIn
             for _ in inflate(fp, info, path, limits):  # size and CRC only
                 pass
             continue
-        _check_xml_member(fp, info, path, limits)
+        _check_xml_member(fp, info, path, limits, sheet_names.get(info.filename))
     return PackageInfo(format=fmt, members=list(names))
 
 
-def _check_xml_member(fp: BinaryIO, info: zipfile.ZipInfo, path: str, limits: Limits) -> None:
+_SMALL_PART = 4 * MiB
+_MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_PKG_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+
+def _sheet_names(
+    fp: BinaryIO, names: dict[str, zipfile.ZipInfo], path: str, limits: Limits
+) -> dict[str, str]:
+    """Worksheet member → sheet name, best effort, only to name the sheet in messages."""
+    workbook = names.get("xl/workbook.xml")
+    rels = names.get("xl/_rels/workbook.xml.rels")
+    if workbook is None or rels is None or max(workbook.file_size, rels.file_size) > _SMALL_PART:
+        return {}
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import fromstring
+
+    try:
+        book = fromstring(b"".join(inflate(fp, workbook, path, limits)))
+        links = fromstring(b"".join(inflate(fp, rels, path, limits)))
+    except (DefusedXmlException, SyntaxError, ValueError):
+        return {}  # the member checks that follow say what is wrong
+    targets = {
+        rel.get("Id"): str(rel.get("Target", "")) for rel in links.iter(f"{_PKG_NS}Relationship")
+    }
+    members: dict[str, str] = {}
+    for sheet in book.iter(f"{_MAIN_NS}sheet"):
+        target = targets.get(sheet.get(f"{_REL_NS}id"), "")
+        member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        members.setdefault(member, str(sheet.get("name", "")))
+    return members
+
+
+def _check_xml_member(
+    fp: BinaryIO, info: zipfile.ZipInfo, path: str, limits: Limits, sheet: str | None = None
+) -> None:
     fast = _FastExtent()
-    tail = b""
+    in_prolog = True
     for piece in _pieces(inflate(fp, info, path, limits), path, limits):
-        probe = tail + piece[:16]
-        if any(marker in piece or marker in probe for marker in _DTD_MARKERS):
-            raise _refuse("register.xml_dtd", path=path, member=info.filename)
-        tail = piece[-16:]
+        if in_prolog:
+            # A DTD can only stand in the prolog, before the root element's start tag.
+            root = _ROOT_START.search(piece)
+            prolog = piece if root is None else piece[: root.start()]
+            if any(marker in prolog for marker in _DTD_MARKERS):
+                raise _refuse("register.xml_dtd", path=path, member=info.filename)
+            in_prolog = root is None
         fast.feed(piece)
-    if fast.usual and fast.max_row * max(fast.max_col, 1) <= limits.max_cells:
+    if fast.fits(limits):
         return
-    exact = _ExactExtent()
+    exact = _RegularExtent() if fast.regular else _ExactExtent()
     for piece in _pieces(inflate(fp, info, path, limits), path, limits):
         exact.feed(piece)
     if exact.cells > limits.max_cells:
         raise _refuse(
-            "register.sheet_too_sparse", path=path, member=info.filename, cell=exact.far_cell
+            "register.sheet_too_sparse",
+            path=path,
+            sheet=sheet or info.filename,
+            cell=exact.corner,
         )

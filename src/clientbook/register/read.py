@@ -279,18 +279,17 @@ def _read_sheet(
     issues: list[ValueIssue] = []
     fill_from_id = schema.kind == "clients"
     for number, _, cells in rows:
-        if all(is_blank(v) for v in cells):
+        width = len(cells)
+        empty = cells.count("")
+        if empty == width or (width - empty < 4 and all(is_blank(v) for v in cells)):
             continue
         record = record_type(row=number)
         failed: set[str] | None = None
-        width = len(cells)
         for j, key, parse in parsers:
             if j >= width:
                 continue
             value = cells[j]
-            if value == "" or value is None:
-                continue
-            if isinstance(value, str) and not value.strip():
+            if value == "" or (value.__class__ is str and value.isspace()):
                 continue
             try:
                 setattr(record, key, parse(value))

@@ -155,7 +155,7 @@ def parse_amount(value: Any, unit: str = DEFAULT_UNIT) -> float:
     if isinstance(value, bool):
         raise ValueProblem("invalid_number", raw_text(value))
     if isinstance(value, int | float):
-        return round(float(value) * factor, 6)
+        return float(value) if factor == 1.0 else round(float(value) * factor, 6)
     text = "".join(_nfkc(raw_text(value)).casefold().split()).replace(",", "")
     text = _CURRENCY.sub("", text)
     match = _AMOUNT.match(text)
@@ -433,6 +433,26 @@ def id_is_valid(id_number: str | None) -> bool:
 # --- per-field parser ----------------------------------------------------------------
 
 Parser = Callable[[Any], Any]
+_MEMO_SIZE = 4096
+
+
+def _memoised(parse: Parser) -> Parser:
+    """Choice-like columns repeat a handful of values: remember what each one reads as."""
+    memo: dict[Any, Any] = {}
+
+    def parse_memo(value: Any) -> Any:
+        if type(value) is not str:  # 1, 1.0 and True are equal keys but read differently
+            return parse(value)
+        try:
+            return memo[value]
+        except KeyError:
+            pass
+        result = parse(value)  # a ValueProblem propagates and is not remembered
+        if len(memo) < _MEMO_SIZE:
+            memo[value] = result
+        return result
+
+    return parse_memo
 
 
 def parser_for(fld: Field, header: Any = None) -> Parser:
@@ -451,11 +471,11 @@ def parser_for(fld: Field, header: Any = None) -> Parser:
     if fld.type is FieldType.NUMBER:
         return parse_number
     if fld.type is FieldType.CHOICE:
-        return lambda value: parse_choice(fld, value)
+        return _memoised(lambda value: parse_choice(fld, value))
     if fld.type is FieldType.INTERVAL:
-        return lambda value: parse_interval(fld, value)
+        return _memoised(lambda value: parse_interval(fld, value))
     if fld.type is FieldType.BOOL:
-        return lambda value: parse_bool(fld, value)
+        return _memoised(lambda value: parse_bool(fld, value))
     if fld.type is FieldType.LIST:
         return parse_list
     raise AssertionError(fld.type)  # pragma: no cover - every FieldType is handled above

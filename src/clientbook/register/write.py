@@ -107,13 +107,13 @@ def write_columns(
     with _open_package(source, password) as (pkg, encrypted):
         plan = _plan(pkg, sheet_name, header_row, columns)
         if encrypted:
-            import msoffcrypto
+            from msoffcrypto.format.ooxml import OOXMLFile
 
             plain = io.BytesIO()
             changed = _apply(pkg, plan, plain)
             plain.seek(0)
             assert password is not None
-            msoffcrypto.format.ooxml.OOXMLFile(plain).encrypt(password, dest)
+            OOXMLFile(plain).encrypt(password, dest)
         else:
             changed = _apply(pkg, plan, dest)
         return plan.result(changed_parts=changed, encrypted=encrypted)
@@ -238,13 +238,17 @@ class _Opened:
         else:
             fp = io.BytesIO(self.source)
         self._files.append(fp)
-        magic = fp.read(8)
-        fp.seek(0)
-        encrypted = magic == _OLE_MAGIC
-        if encrypted:
-            fp = self._decrypt(fp, display)
-            self._files.append(fp)
-        return _Package(fp, display), encrypted
+        try:
+            magic = fp.read(8)
+            fp.seek(0)
+            encrypted = magic == _OLE_MAGIC
+            if encrypted:
+                fp = self._decrypt(fp, display)
+                self._files.append(fp)
+            return _Package(fp, display), encrypted
+        except BaseException:
+            self.__exit__()
+            raise
 
     def _decrypt(self, fp: BinaryIO, display: str) -> BinaryIO:
         import msoffcrypto

@@ -27,7 +27,7 @@ import os
 import secrets
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, BinaryIO
@@ -211,6 +211,28 @@ def no_passphrase_error() -> VaultError:
     return VaultError("vault.no_passphrase")
 
 
+def open_vault(
+    directory: Path | None = None,
+    passphrase_file: Path | None = None,
+    prompt: Callable[[Path, bool], str] | None = None,
+) -> Vault:
+    """The vault at `directory` (default: `default_vault_dir()`), ready to use.
+
+    The passphrase comes from `passphrase_file`, else CLIENTBOOK_PASSPHRASE, else
+    `prompt(directory, is_new_vault)` when a terminal exists (a new vault's prompt should
+    ask twice); otherwise a VaultError says how to provide one. This is what `tier` calls
+    to back a register up before replacing it:
+    `open_vault(prompt=cli.prompt_passphrase).create(book_path)`.
+    """
+    folder = directory if directory is not None else default_vault_dir()
+    passphrase = resolve_passphrase(passphrase_file)
+    if passphrase is None:
+        if prompt is None or not is_terminal():
+            raise no_passphrase_error()
+        passphrase = prompt(folder, not vault_exists(folder))
+    return Vault(folder, passphrase)
+
+
 def vault_exists(directory: Path) -> bool:
     """Whether `directory` already holds a vault (so its passphrase is set)."""
     return (directory / INDEX_NAME).is_file()
@@ -359,6 +381,10 @@ class Vault:
     @contextlib.contextmanager
     def _changing(self) -> Iterator[builtins.list[Snapshot]]:
         """Lock the vault and read the index fresh; the caller writes it back."""
+        if self.directory.is_dir() and not self.exists():
+            strangers = {p.name for p in self.directory.iterdir()} - {LOCK_NAME, DATA_DIR}
+            if strangers:  # never turn someone's own folder into a vault (chmod, prune)
+                raise VaultError("vault.not_a_vault", path=str(self.directory))
         _private_dir(self.directory)
         _private_dir(self.directory / DATA_DIR)
         with _locked(self.directory):
