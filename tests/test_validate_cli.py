@@ -324,3 +324,18 @@ def test_password_prompt_on_a_terminal(tmp_path: Path, monkeypatch: pytest.Monke
     assert "s3cret" not in output  # no echo
     assert "negative_amount" in output
     assert child.exitstatus == 1
+
+    # Ctrl-C at the prompt: the interrupted message and 130, no traceback.
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "clientbook", "validate", str(book)],
+        env=env,
+        encoding="utf-8",
+        timeout=60,
+    )
+    child.expect("password|密码")
+    child.sendcontrol("c")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert "Traceback" not in child.before
+    assert child.exitstatus == 130

@@ -178,13 +178,16 @@ def open_register(
     try:
         return open_book(path, sheet=sheet, password=password), password
     except WrongPassword:
-        if password is not None or not sys.stdin.isatty():
+        if password is not None or sys.stdin is None or not sys.stdin.isatty():
             raise
-    password = typer.prompt(
-        text("validate.password_prompt", error_lang(), path=str(path)),
-        hide_input=True,
-        err=True,
-    )
+    try:
+        password = typer.prompt(
+            text("validate.password_prompt", error_lang(), path=str(path)),
+            hide_input=True,
+            err=True,
+        )
+    except typer.Abort:  # Ctrl-C or end of input at the prompt: exit 130, not 1
+        raise KeyboardInterrupt from None
     return open_book(path, sheet=sheet, password=password), password
 
 
