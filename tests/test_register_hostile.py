@@ -96,7 +96,13 @@ def test_csv_named_xlsx_and_csv(tmp_path: Path) -> None:
     text = "客户号,客户姓名,资产规模\nC1,张三,100\n"
     named = tmp_path / "clients.xlsx"
     named.write_text(text, encoding="utf-8")
-    refused(named, "register.not_workbook")
+    refused(named, "register.csv")
+    gbk = tmp_path / "gbk.xlsx"
+    gbk.write_bytes(text.encode("gbk"))
+    refused(gbk, "register.csv")
+    prose = tmp_path / "notes.xlsx"
+    prose.write_text("这不是表格\n", encoding="utf-8")
+    refused(prose, "register.not_workbook")
     csv = tmp_path / "clients.csv"
     csv.write_text(text, encoding="utf-8")
     assert "Excel" in refused(csv, "register.csv").render("en")
@@ -121,6 +127,14 @@ def test_zip_that_is_not_a_workbook(tmp_path: Path) -> None:
     )
     mini_package(docx, content_types=word)
     refused(docx, "register.not_workbook")
+
+
+def test_xlsb_is_refused_with_its_own_reason(tmp_path: Path) -> None:
+    binary = CONTENT_TYPES.replace(
+        b"vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+        b"vnd.ms-excel.sheet.binary.macroEnabled.main",
+    )
+    refused(mini_package(tmp_path / "book.xlsb", content_types=binary), "register.xlsb")
 
 
 def test_ods_is_refused_with_its_own_reason(tmp_path: Path) -> None:

@@ -5,8 +5,9 @@ that:
 
 - the zip's central directory is small (member count) and its declared sizes are sane
   (per member, in total, and in compression ratio), with only stored/deflated members;
-- every member really inflates to its declared size and CRC (each is stream-inflated here
-  with a cap, so a zip whose headers lie is refused before anything allocates for it);
+- every XML member really inflates to its declared size and CRC (each is stream-inflated
+  here with a cap, so a zip whose headers lie is refused before anything allocates for it;
+  binary members such as images are never parsed and only their declared sizes count);
 - no XML part has a DOCTYPE (legitimate OOXML never does; calamine does not expand
   entities, this just refuses billion-laughs and external-entity files with a clear reason);
 - no worksheet has values so far apart that a dense grid of them would not fit in memory:
@@ -388,9 +389,7 @@ def check_package(fp: BinaryIO, path: str, limits: Limits = LIMITS) -> PackageIn
         if info.is_dir():
             continue
         if not _is_xml(info.filename):
-            for _ in inflate(fp, info, path, limits):  # size and CRC only
-                pass
-            continue
+            continue  # images, printer settings, VBA: calamine does not read them
         _check_xml_member(fp, info, path, limits, sheet_names.get(info.filename))
     return PackageInfo(format=fmt, members=list(names))
 

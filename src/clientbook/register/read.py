@@ -92,20 +92,34 @@ def _read_source(path: Path, password: str | None) -> tuple[BinaryIO, bool]:
             raise UnusableFile(key="register.empty_file", path=shown)
         if magic == _OLE_MAGIC:
             return _decrypt(handle, shown, password), True
-        raise _not_a_workbook(path, magic)
+        raise _not_a_workbook(path, magic + handle.read(4096))
     finally:
         handle.close()
 
 
-def _not_a_workbook(path: Path, magic: bytes) -> UnusableFile:
+def _looks_like_csv(head: bytes) -> bool:
+    """Text (UTF-8 or GB18030) whose first line has commas, semicolons or tabs."""
+    if b"\0" in head:
+        return False
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = head.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        first = text.splitlines()[0] if text.strip() else ""
+        return any(sep in first for sep in (",", "\t", ";", "，"))
+    return False
+
+
+def _not_a_workbook(path: Path, head: bytes) -> UnusableFile:
     suffix = path.suffix.casefold()
-    if suffix == ".csv":
+    if suffix == ".csv" or _looks_like_csv(head):
         return UnusableFile(key="register.csv", path=str(path))
     if suffix == ".ods":
         return UnusableFile(key="register.ods", path=str(path))
     if suffix in (".xls", ".et"):
         return UnusableFile(key="register.legacy_xls", path=str(path))
-    if magic.startswith(b"PK"):
+    if head.startswith(b"PK"):
         return UnusableFile(key="register.damaged", path=str(path), detail="zip")
     return UnusableFile(key="register.not_workbook", path=str(path))
 
