@@ -142,7 +142,7 @@ def test_title_rows_and_merged_cells_above_the_header(tmp_path: Path) -> None:
 def test_data_starting_at_c5_keeps_excel_rows_and_letters(tmp_path: Path) -> None:
     rows = [ZH_HEADERS, *client_rows()]
     rows.insert(2, [])  # a blank row inside the data
-    rows.insert(3, [None, "   ", "\u3000"])  # only spaces: blank too
+    rows.insert(3, [None, "   ", "\u3000", " ", " ", "  ", "\t"])  # only spaces: blank too
     path = write_book(tmp_path / "c5.xlsx", [("客户", rows)], origin="C5")
     book = open_book(path)
     sheet = book.clients

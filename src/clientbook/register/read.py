@@ -294,17 +294,18 @@ def _read_sheet(
     fill_from_id = schema.kind == "clients"
     for number, _, cells in rows:
         width = len(cells)
-        empty = cells.count("")
-        if empty == width or (width - empty < 4 and all(is_blank(v) for v in cells)):
+        if cells.count("") == width:
             continue
         record = record_type(row=number)
         failed: set[str] | None = None
+        touched = False
         for j, key, parse in parsers:
             if j >= width:
                 continue
             value = cells[j]
             if value == "" or (value.__class__ is str and value.isspace()):
                 continue
+            touched = True
             try:
                 setattr(record, key, parse(value))
             except ValueProblem as problem:
@@ -313,6 +314,8 @@ def _read_sheet(
                 )
                 failed = failed or set()
                 failed.add(key)
+        if not touched and all(is_blank(v) for v in cells):
+            continue  # only spaces: a blank row
         if fill_from_id:
             _fill_from_id(record, failed)
         records.append(record)
