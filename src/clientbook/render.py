@@ -62,6 +62,128 @@ def print_settings(settings: Settings) -> None:
 # --- backup --------------------------------------------------------------------------
 
 
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from clientbook.vault.store import CreateResult, PruneResult, Snapshot, VerifyReport
+
+
+def _short(snapshot_id: str) -> str:
+    return snapshot_id[:8]
+
+
+def print_backup_created(result: CreateResult, vault_dir: Path, lang: str) -> None:
+    """One line per new snapshot on stdout; where the vault is on stderr."""
+    from clientbook.messages import text
+
+    for snap in result.snapshots:
+        line = text(
+            "vault.created",
+            lang,
+            book=snap.book,
+            id=_short(snap.id),
+            size=snap.size,
+            sha=snap.sha256[:12],
+        )
+        sys.stdout.write(line + "\n")
+        if snap.id in result.reused:
+            sys.stdout.write(text("vault.reused", lang) + "\n")
+    sys.stderr.write(text("vault.vault_at", lang, path=vault_dir) + "\n")
+
+
+def print_snapshots(snapshots: list[Snapshot], fmt: str, lang: str) -> None:
+    """The snapshot list: a JSON array (model_dump) or a table."""
+    import json
+
+    from clientbook.messages import text
+
+    if fmt == "json":
+        data = [s.model_dump(mode="json") for s in snapshots]
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        return
+    if not snapshots:
+        sys.stderr.write(text("vault.empty", lang) + "\n")
+        return
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False)
+    for key in ("id", "created", "book", "size", "sha256"):
+        table.add_column(
+            text(f"vault.col.{key}", lang), justify="right" if key == "size" else "left"
+        )
+    for snap in snapshots:
+        table.add_row(
+            _short(snap.id),
+            snap.created.strftime("%Y-%m-%d %H:%M:%S"),
+            snap.book,
+            f"{snap.size:,}",
+            snap.sha256[:12],
+        )
+    stdout_console().print(table)
+
+
+def print_verified(snap: Snapshot, lang: str) -> None:
+    from clientbook.messages import text
+
+    line = text("vault.verified", lang, id=_short(snap.id), book=snap.book, size=snap.size)
+    sys.stdout.write(line + "\n")
+
+
+def print_verify_report(report: VerifyReport, lang: str) -> None:
+    """Every verified snapshot on stdout, then the damaged ones on stderr."""
+    from clientbook.messages import text
+
+    for snap in report.ok:
+        print_verified(snap, lang)
+    if not report.ok and not report.damaged:
+        sys.stderr.write(text("vault.empty", lang) + "\n")
+    for bad in report.damaged:
+        reason = text(bad.reason, lang, snapshot=_short(bad.id), path="")
+        sys.stderr.write(
+            text("vault.verify_damaged", lang, id=_short(bad.id), book=bad.book, reason=reason)
+            + "\n"
+        )
+
+
+def print_restored(snapshot_id: str, path: Path, lang: str) -> None:
+    from clientbook.messages import text
+
+    sys.stdout.write(text("vault.restored", lang, id=snapshot_id, path=path) + "\n")
+
+
+def print_prune(result: PruneResult, lang: str) -> None:
+    """Each snapshot with keep/forget and the rules that keep it, then a summary."""
+    from rich.table import Table
+
+    from clientbook.messages import text
+
+    rows = [(s, True) for s in result.keep] + [(s, False) for s in result.forget]
+    rows.sort(key=lambda row: (row[0].created, row[0].id), reverse=True)
+    if rows:
+        table = Table(box=None, pad_edge=False)
+        for key in ("id", "created", "book"):
+            table.add_column(text(f"vault.col.{key}", lang))
+        table.add_column("")
+        table.add_column(text("vault.col.reason", lang))
+        for snap, kept in rows:
+            why = ", ".join(
+                text(f"vault.reason.{r}", lang) for r in result.reasons.get(snap.id, [])
+            )
+            table.add_row(
+                _short(snap.id),
+                snap.created.strftime("%Y-%m-%d %H:%M"),
+                snap.book,
+                text("vault.keep" if kept else "vault.forget", lang),
+                why,
+            )
+        stdout_console().print(table)
+    key = "vault.prune_dry_run" if result.dry_run else "vault.prune_summary"
+    summary = text(
+        key, lang, keep=len(result.keep), forget=len(result.forget), files=result.removed_files
+    )
+    sys.stderr.write(summary + "\n")
+
+
 # --- plan ----------------------------------------------------------------------------
 
 
