@@ -283,6 +283,18 @@ def test_too_many_members(tmp_path: Path) -> None:
     refused(path, "register.zip_members")
 
 
+def test_central_directory_larger_than_its_count_says(tmp_path: Path) -> None:
+    import struct
+
+    names = [(f"x/{i:06d}" + "n" * 200, b"") for i in range(20_000)]
+    path = mini_package(tmp_path / "lying-count.xlsx", extra=names)
+    data = bytearray(path.read_bytes())
+    at = data.rfind(b"PK\x05\x06")
+    struct.pack_into("<HH", data, at + 8, 6, 6)  # claim six entries
+    path.write_bytes(bytes(data))
+    refused(path, "register.zip_members")
+
+
 def test_duplicate_member_names(tmp_path: Path) -> None:
     path = mini_package(tmp_path / "dup.xlsx")
     with pytest.warns(UserWarning, match="Duplicate name"):
