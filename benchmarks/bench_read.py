@@ -2,7 +2,9 @@
 
 Generates synthetic registers of 1,000 / 10,000 / 100,000 clients (27 client columns and a
 holdings sheet with two rows per client), cached in benchmarks/data/, then measures each
-reader in a child process (seconds, peak RSS) and prints a table.
+reader in a child process (wall-clock seconds, CPU seconds, peak RSS) and prints a table.
+CPU seconds (user + system of the child, imports included) are steadier than wall-clock
+seconds on a shared machine.
 
     .venv/bin/python benchmarks/bench_read.py [--sizes 1000,10000,100000] [--repeat 3]
 """
@@ -124,8 +126,10 @@ elif which == "guard":
 else:
     raise SystemExit(which)
 seconds = time.perf_counter() - start
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"seconds": seconds, "peak_mib": peak, "rows": rows}))
+usage = resource.getrusage(resource.RUSAGE_SELF)
+cpu = usage.ru_utime + usage.ru_stime
+peak = usage.ru_maxrss / 1024
+print(json.dumps({"seconds": seconds, "cpu": cpu, "peak_mib": peak, "rows": rows}))
 """
 
 
@@ -149,8 +153,8 @@ def main() -> None:
     )
     args = parser.parse_args()
     DATA.mkdir(parents=True, exist_ok=True)
-    head = ("clients", "file MiB", "reader", "seconds", "peak MiB", "rows")
-    print("{:>8} {:>8} {:>10} {:>8} {:>9} {:>8}".format(*head))
+    head = ("clients", "file MiB", "reader", "seconds", "cpu s", "peak MiB", "rows")
+    print("{:>8} {:>8} {:>10} {:>8} {:>8} {:>9} {:>8}".format(*head))
     for size in (int(s) for s in args.sizes.split(",")):
         path = DATA / f"register_{size}.xlsx"
         if not path.exists():
@@ -162,7 +166,7 @@ def main() -> None:
             runs = [measure(which, path) for _ in range(args.repeat)]
             r = min(runs, key=lambda run: run["seconds"])
             print(
-                f"{size:>8} {mib:>8.1f} {which:>10} {r['seconds']:>8.2f} "
+                f"{size:>8} {mib:>8.1f} {which:>10} {r['seconds']:>8.2f} {r['cpu']:>8.2f} "
                 f"{r['peak_mib']:>9.0f} {int(r['rows']):>8}",
                 flush=True,
             )
