@@ -391,3 +391,31 @@ def test_inflate_checks_crc(tmp_path: Path) -> None:
 @pytest.mark.skipif(not Path("/proc/self/mem").exists(), reason="needs Linux /proc")
 def test_a_file_that_cannot_be_read() -> None:
     refused(Path("/proc/self/mem"), "register.unreadable")
+
+
+ODD_CELLS = [
+    b'<row r="3"><c r="A0"><v>1</v></c></row>',
+    b'<row r="0"><c><v>1</v></c></row>',
+    b'<row r="3"><c r="A01"><v>1</v></c></row>',
+    b'<row r="3"><c r="1"><v>1</v></c></row>',
+    b'<row r="3"><c r=""><v>1</v></c></row>',
+    b'<row r="3"><c r="A3" t="s"><v>99</v></c></row>',  # no such shared string
+    b'<row r="3"><c r="A3" t="d"><v>not a date</v></c></row>',
+    b'<row r="3"><c r="A3"><v>1e999</v></c><c r="C3"><v>1e999</v></c></row>',
+    b'<row r="3"><c r="A3" s="99"><v>5</v></c></row>',  # no such style
+    b'<row r="99999999999"><c><v>1</v></c></row>',
+]
+
+
+@pytest.mark.parametrize("odd", ODD_CELLS, ids=range(len(ODD_CELLS)))
+def test_odd_cells_are_read_or_refused_never_a_crash(tmp_path: Path, odd: bytes) -> None:
+    from register_fixtures import SHEET_DATA
+
+    path = mini_package(tmp_path / "odd.xlsx", sheet=sheet_xml(SHEET_DATA + odd))
+    try:
+        book = open_book(path)
+    except UnusableFile as error:
+        assert "\n" not in error.render("en")
+    else:
+        assert book.clients.records[0].client_id == "10023"
+        assert all(r.aum is None or r.aum < float("inf") for r in book.clients.records)

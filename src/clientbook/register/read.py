@@ -161,6 +161,14 @@ def _decrypt(handle: BinaryIO, shown: str, password: str | None) -> BinaryIO:
     return out
 
 
+def _calamine_error(exc: BaseException, shown: str) -> BaseException:
+    """calamine's failures (XmlError, ZipError, ... and a Rust panic) as one UnusableFile."""
+    # pyo3 turns a Rust panic into PanicException, a BaseException: a damaged file, too.
+    if isinstance(exc, Exception) or type(exc).__name__ == "PanicException":
+        return UnusableFile(key="register.damaged", path=shown, detail=type(exc).__name__)
+    return exc  # KeyboardInterrupt, SystemExit: not ours to translate
+
+
 # --- sheets ----------------------------------------------------------------------------
 
 
@@ -251,8 +259,8 @@ def _read_sheet(
     kind = cast(Literal["clients", "holdings", "contacts"], schema.kind)
     try:
         calamine_sheet = workbook.get_sheet_by_name(name)
-    except Exception as exc:  # calamine: XmlError, ZipError, CalamineError...
-        raise UnusableFile(key="register.damaged", path=shown, detail=type(exc).__name__) from exc
+    except BaseException as exc:
+        raise _calamine_error(exc, shown) from exc
     index = header_index(schema)
     rows = _numbered_rows(calamine_sheet)
     header: tuple[int, int, list[Any]] | None = None
@@ -363,10 +371,8 @@ def open_book(path: Path, *, sheet: str | None = None, password: str | None = No
             # From the handle the guard checked (not the path): the same bytes, and calamine
             # then goes by content rather than by the file's extension.
             workbook = CalamineWorkbook.from_filelike(source)
-        except Exception as exc:  # calamine: ZipError, XmlError, CalamineError...
-            raise UnusableFile(
-                key="register.damaged", path=shown, detail=type(exc).__name__
-            ) from exc
+        except BaseException as exc:
+            raise _calamine_error(exc, shown) from exc
         with workbook:
             metadata = workbook.sheets_metadata
             names = [m.name for m in metadata]
