@@ -282,6 +282,7 @@ def test_parse_choice(fld: object, value: str, expected: str) -> None:
     [
         (RISK, "稳建型", "C3 稳健型"),
         (RISK, "C3 激进型", None),  # two different levels: refused, never picked
+        (RISK, "C3 稳健型 待复核", None),  # an unknown part: refused, never guessed
         (RISK, "Agressive", "C5 Aggressive"),
         (CHANNEL, "微 信群", "微信"),
         (GENDER, "xyz", None),

@@ -275,12 +275,12 @@ def _match_choice(choices: tuple[Choice, ...], text: str) -> Choice | None:
     found = index.get(key)
     if found is not None:
         return found
-    # "C3-稳健型", "稳健型（C3）": every recognisable part must name the same choice.
+    # "C3-稳健型", "稳健型（C3）": every part must name the same choice.
     parts = [p for p in _PARTS.split(_nfkc(text).casefold()) if p]
-    matched = {index[p].value: index[p] for p in parts if p in index}
-    if len(matched) == 1 and len(parts) <= 3:
-        return next(iter(matched.values()))
-    return None
+    if not parts or any(p not in index for p in parts):
+        return None
+    matched = {index[p].value for p in parts}
+    return index[parts[0]] if len(matched) == 1 else None
 
 
 def closest_choice(choices: tuple[Choice, ...], text: str) -> str | None:
