@@ -118,6 +118,14 @@ elif which == "calamine":
     rows = 0
     for name in wb.sheet_names:
         rows += len(wb.get_sheet_by_name(name).to_python())
+elif which == "openpyxl":
+    from openpyxl import load_workbook
+    wb = load_workbook(path, read_only=True, data_only=True)
+    rows = 0
+    for ws in wb.worksheets:
+        for _ in ws.iter_rows(values_only=True):
+            rows += 1
+    wb.close()
 elif which == "guard":
     from clientbook.register.guard import check_package
     with open(path, "rb") as f:
@@ -147,7 +155,11 @@ def measure(which: str, path: Path) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="1000,10000,100000")
-    parser.add_argument("--readers", default="calamine,guard,open_book")
+    parser.add_argument(
+        "--readers",
+        default="calamine,guard,open_book",
+        help="comma-separated: calamine, guard, open_book, openpyxl (read-only mode, slow)",
+    )
     parser.add_argument(
         "--repeat", type=int, default=1, help="runs per reader; the fastest is shown"
     )
