@@ -143,7 +143,237 @@ REGISTER: dict[str, tuple[str, str]] = {
         "Cannot read the password file {path}; check its path and permissions",
     ),
 }
-VALIDATE: dict[str, tuple[str, str]] = {}
+VALIDATE: dict[str, tuple[str, str]] = {
+    # One sentence per finding code: what is wrong, and what is expected.
+    "validate.missing_column": (
+        "工作表「{sheet}」缺少必填列「{expected}」。{where}",
+        "Sheet '{sheet}' has no '{expected}' column, which is required. {where}",
+    ),
+    "validate.duplicate_column": (
+        "{column} 列「{header}」与 {first_column} 列「{first_header}」是同一项，"
+        "只读取 {first_column} 列，此列被忽略。请删除或改名其中一列",
+        "Column {column} '{header}' is the same field as column {first_column} "
+        "'{first_header}'; only column {first_column} is read and this one is ignored. "
+        "Remove or rename one of them",
+    ),
+    "validate.missing_value": (
+        "「{header}」是必填项，但 {cell} 为空。请填写",
+        "'{header}' is required but {cell} is empty. Fill it in",
+    ),
+    "validate.invalid_date": (
+        "「{value}」不是有效日期（{header}）。请写成 2024-03-05、2024/3/5 或 2024年3月5日",
+        "'{value}' is not a valid date ({header}). Write it as 2024-03-05, 2024/3/5 "
+        "or 2024年3月5日, or enter an Excel date",
+    ),
+    "validate.invalid_number": (
+        "「{value}」不是有效的数字或金额（{header}）。请填写数字，如 1200、1,200.5、500万 或 1.2亿",
+        "'{value}' is not a number or amount ({header}). Enter a number such as 1200, "
+        "1,200.5, 500万 or 1.2亿",
+    ),
+    "validate.invalid_choice": (
+        "「{value}」不是有效的「{header}」。{hint}可选：{choices}",
+        "'{value}' is not a valid '{header}'. {hint}Choose one of: {choices}",
+    ),
+    "validate.invalid_value": (
+        "「{value}」无法识别为「{header}」的有效值，请更正",
+        "'{value}' cannot be read as a valid '{header}'; correct it",
+    ),
+    "validate.negative_amount": (
+        "「{header}」不能为负数：{value}。请填写 0 或正数",
+        "'{header}' cannot be negative: {value}. Enter 0 or a positive amount",
+    ),
+    "validate.negative_number": (
+        "「{header}」不能为负数：{value}。请填写 0 或正数",
+        "'{header}' cannot be negative: {value}. Enter 0 or a positive number",
+    ),
+    "validate.duplicate_id": (
+        "客户号「{value}」在第 {rows} 行重复出现。每位客户只能占一行，请合并或更正客户号",
+        "Client ID '{value}' appears on rows {rows}. Each client needs exactly one row: "
+        "merge the rows or correct the ID",
+    ),
+    "validate.invalid_id_number": (
+        "身份证号 {value} 无效：{reason}。应为 18 位（最后一位可为 X），出生日期真实且校验位正确",
+        "ID number {value} is not valid: {reason}. Expected 18 characters (the last may be X) "
+        "with a real birth date and a correct check digit",
+    ),
+    "validate.id_birth_mismatch": (
+        "出生日期 {value} 与身份证号中的出生日期 {id_birth} 不一致，请核对两者",
+        "Birth date {value} does not match the one in the ID number ({id_birth}); check both",
+    ),
+    "validate.id_gender_mismatch": (
+        "性别「{gender}」与身份证号不一致（身份证号第 17 位表示{id_gender}），请核对两者",
+        "Gender '{gender}' does not match the ID number (its 17th digit says {id_gender}); "
+        "check both",
+    ),
+    "validate.invalid_mobile": (
+        "手机号 {value} 无效：应为 11 位中国大陆手机号，以 13–19 开头（可带 +86，空格和横线不计）",
+        "Mobile {value} is not valid: expected an 11-digit mainland China mobile starting "
+        "with 13–19 (an optional +86; spaces and dashes are ignored)",
+    ),
+    "validate.invalid_email": (
+        "邮箱「{value}」格式不正确，应形如 name@example.com",
+        "Email '{value}' is not valid; expected something like name@example.com",
+    ),
+    "validate.future_date": (
+        "「{header}」是将来的日期 {value}（今天是 {today}），请核对",
+        "'{header}' is in the future: {value} (today is {today}); check it",
+    ),
+    "validate.invalid_age": (
+        "按出生日期 {birth} 计算，年龄为 {age} 岁，不在 0–{max_age} 岁之间，"
+        "请核对出生日期或身份证号",
+        "The birth date {birth} gives an age of {age}, outside 0–{max_age}; "
+        "check the birth date or ID number",
+    ),
+    "validate.unknown_client": (
+        "客户号「{value}」在客户表中不存在。请更正客户号，或先在客户表中添加该客户",
+        "Client ID '{value}' is not in the client sheet. Correct the ID, or add the client "
+        "to the client sheet first",
+    ),
+    "validate.suitability_mismatch": (
+        "客户 {client_id} 的风险等级为 {risk_level}，却持有 {value} 产品「{product}」"
+        "（需 {needed} 及以上）。请重新评估客户风险等级或调整持仓",
+        "Client {client_id} is rated {risk_level} but holds {value} product '{product}' "
+        "(needs {needed} or higher). Reassess the client or review the holding",
+    ),
+    "validate.suitability_unknown": (
+        "客户 {client_id} 持有 {value} 产品「{product}」，但客户表中没有其风险等级，"
+        "无法核对适当性。请完成风险测评并填写风险等级",
+        "Client {client_id} holds {value} product '{product}' but has no risk profile in the "
+        "client sheet, so suitability cannot be checked. Assess the client and fill it in",
+    ),
+    "validate.risk_assessment_expired": (
+        "风险测评日期 {value} 已超过 {validity_days} 天有效期"
+        "（{expired_on} 到期，已过 {days_over} 天）。请为客户重新测评",
+        "Risk assessment of {value} is past its {validity_days}-day validity (expired on "
+        "{expired_on}, {days_over} days ago). Reassess the client",
+    ),
+    "validate.matured_holding": (
+        "产品「{product}」已于 {value} 到期，但金额仍为 {amount} 万元。"
+        "请更新持仓，或联系客户安排到期资金",
+        "Product '{product}' matured on {value} but still shows {amount} (10k CNY). Update the "
+        "holding, or call the client about the matured funds",
+    ),
+    "validate.duplicate_id_number": (
+        "身份证号 {value} 同时登记在客户号 {client_ids} 上。请核对是否为同一客户重复建档",
+        "ID number {value} is on client IDs {client_ids}. Check whether one person was "
+        "registered twice",
+    ),
+    "validate.legacy_id_number": (
+        "身份证号 {value} 是 15 位旧号码，请更新为 18 位新号码",
+        "ID number {value} is an old 15-digit number; update it to the 18-digit one",
+    ),
+    # Short names of the codes (counts table, docs).
+    "validate.title.missing_column": ("缺少必填列", "Missing column"),
+    "validate.title.missing_value": ("必填项为空", "Missing value"),
+    "validate.title.invalid_date": ("日期无效", "Invalid date"),
+    "validate.title.invalid_number": ("数字无效", "Invalid number"),
+    "validate.title.invalid_choice": ("选项无效", "Invalid choice"),
+    "validate.title.invalid_value": ("值无法识别", "Invalid value"),
+    "validate.title.negative_amount": ("金额为负", "Negative amount"),
+    "validate.title.negative_number": ("数值为负", "Negative number"),
+    "validate.title.duplicate_id": ("客户号重复", "Duplicate client ID"),
+    "validate.title.invalid_id_number": ("身份证号无效", "Invalid ID number"),
+    "validate.title.id_birth_mismatch": ("出生日期与身份证不符", "Birth date ≠ ID number"),
+    "validate.title.id_gender_mismatch": ("性别与身份证不符", "Gender ≠ ID number"),
+    "validate.title.invalid_mobile": ("手机号无效", "Invalid mobile"),
+    "validate.title.invalid_email": ("邮箱无效", "Invalid email"),
+    "validate.title.future_date": ("日期在将来", "Date in the future"),
+    "validate.title.invalid_age": ("年龄不合理", "Implausible age"),
+    "validate.title.unknown_client": ("客户号不存在", "Unknown client"),
+    "validate.title.suitability_mismatch": ("产品风险超出客户等级", "Suitability mismatch"),
+    "validate.title.suitability_unknown": ("无法核对适当性", "Suitability unknown"),
+    "validate.title.risk_assessment_expired": ("风险测评过期", "Risk assessment expired"),
+    "validate.title.matured_holding": ("持仓已到期", "Matured holding"),
+    "validate.title.duplicate_id_number": ("身份证号重复", "Duplicate ID number"),
+    "validate.title.legacy_id_number": ("15 位旧身份证号", "Legacy 15-digit ID"),
+    "validate.title.duplicate_column": ("重复的列", "Duplicate column"),
+    # Pieces used inside the sentences above.
+    "validate.reason.id_format": (
+        "长度不对或含有数字和 X 以外的字符",
+        "wrong length, or characters other than digits and X",
+    ),
+    "validate.reason.id_birth": ("其中的出生日期不存在", "the birth date in it does not exist"),
+    "validate.reason.id_check_digit": ("校验位不符", "the check digit does not match"),
+    "validate.where.header_row": (
+        "请在表头行（第 {row} 行）添加这一列",
+        "Add it to the header row (row {row})",
+    ),
+    "validate.where.no_header": (
+        "这张表在前 20 行中没有可识别的表头行，请加入表头（如 客户号、产品名称、金额）",
+        "This sheet has no recognisable header row in its first 20 rows; add one "
+        "(e.g. Client ID, Product, Amount)",
+    ),
+    "validate.gender.M": ("男", "male"),
+    "validate.gender.F": ("女", "female"),
+    "validate.hint.suggest": ("是否应为「{suggestion}」？", "Did you mean '{suggestion}'? "),
+    # Output around the findings.
+    "validate.headline": (
+        "{file}（工作表「{sheet}」，表头在第 {header_row} 行）：{rows} 行客户，"
+        "{errors} 个错误，{warnings} 个警告",
+        "{file} (sheet '{sheet}', header on row {header_row}): {rows} client rows; "
+        "errors: {errors}, warnings: {warnings}",
+    ),
+    "validate.clean": ("未发现问题", "No problems found"),
+    "validate.severity.error": ("错误", "error"),
+    "validate.severity.warning": ("警告", "warning"),
+    "validate.col.sheet": ("工作表", "Sheet"),
+    "validate.col.row": ("行", "Row"),
+    "validate.col.cell": ("单元格", "Cell"),
+    "validate.col.severity": ("级别", "Severity"),
+    "validate.col.code": ("代码", "Code"),
+    "validate.col.header": ("列", "Column"),
+    "validate.col.value": ("值", "Value"),
+    "validate.col.message": ("说明", "Message"),
+    "validate.col.count": ("数量", "Count"),
+    "validate.col.title": ("问题", "Problem"),
+    "validate.counts": ("按代码统计", "Findings by code"),
+    "validate.annotated": (
+        "已写出标注副本 {path}：{cells} 个单元格已标色并附批注（原文件未改动）",
+        "Annotated copy written to {path}: {cells} cells filled and commented "
+        "(the original is untouched)",
+    ),
+    "validate.annotate_lost": (
+        "注意：标注副本中未能保留原文件的以下内容：{parts}（原文件未受影响）",
+        "Note: the annotated copy could not keep these parts of the original: {parts} "
+        "(the original is untouched)",
+    ),
+    "validate.part.images": ("图片", "images"),
+    "validate.part.charts": ("图表", "charts"),
+    "validate.part.drawings": ("形状和绘图", "shapes and drawings"),
+    "validate.part.pivot_tables": ("数据透视表", "pivot tables"),
+    "validate.part.slicers": ("切片器", "slicers"),
+    "validate.part.form_controls": ("表单控件", "form controls"),
+    "validate.part.embedded_objects": ("嵌入对象", "embedded objects"),
+    "validate.part.threaded_comments": ("新版批注（对话式）", "threaded comments"),
+    "validate.part.macros": ("宏", "macros"),
+    "validate.part.external_links": ("外部链接", "external links"),
+    "validate.part.x14_conditional_formats": (
+        "Excel 2010 扩展条件格式（如数据条）",
+        "Excel 2010 conditional formats (such as data bars)",
+    ),
+    "validate.part.x14_data_validations": (
+        "Excel 2010 扩展数据验证",
+        "Excel 2010 data validations",
+    ),
+    "validate.part.sparklines": ("迷你图", "sparklines"),
+    "validate.annotate_same_file": (
+        "--annotate 的输出文件 {path} 就是被检查的名册本身。请换一个文件名，原名册不会被改写",
+        "--annotate output {path} is the register being checked. Choose another file name; "
+        "the register is never overwritten",
+    ),
+    "validate.annotate_suffix": (
+        "--annotate 的输出文件 {path} 必须以 .xlsx 或 .xlsm 结尾",
+        "--annotate output {path} must end in .xlsx or .xlsm",
+    ),
+    "validate.password_prompt": (
+        "工作簿 {path} 已加密，请输入密码（不会显示）",
+        "Workbook {path} is encrypted; enter its password (not shown)",
+    ),
+    "validate.annotate_failed": (
+        "无法写出标注副本 {path}：{reason}",
+        "Cannot write the annotated copy {path}: {reason}",
+    ),
+}
 TIER: dict[str, tuple[str, str]] = {}
 WRITE: dict[str, tuple[str, str]] = {
     "write.error": (
