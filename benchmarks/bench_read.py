@@ -30,7 +30,7 @@ HEADERS = [
 ]  # fmt: skip
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚"
-WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 9, 10, 5, 8, 4, 2, 1, 7, 9)
+WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)  # GB 11643
 
 
 def _id_number(rng: random.Random, born: date, female: bool) -> str:
@@ -41,7 +41,7 @@ def _id_number(rng: random.Random, born: date, female: bool) -> str:
 
 
 def generate(path: Path, clients: int, seed: int = 7) -> None:
-    """Write a synthetic register with openpyxl's write-only mode."""
+    """Write a synthetic, clean register with openpyxl's write-only mode."""
     from openpyxl import Workbook
 
     rng = random.Random(seed)
@@ -49,9 +49,12 @@ def generate(path: Path, clients: int, seed: int = 7) -> None:
     ws = wb.create_sheet("客户信息")
     ws.append([f"客户名册（合成数据，{clients} 户）"])
     ws.append(HEADERS)
-    today = date(2026, 1, 15)
+    today = date.today()  # dates relative to the day the file is made
+    levels = []
     for i in range(clients):
         female = rng.random() < 0.5
+        level = rng.randint(1, 5)
+        levels.append(level)
         born = date(1950, 1, 1) + timedelta(days=rng.randint(0, 365 * 55))
         aum = round(rng.lognormvariate(4.5, 1.2), 2)
         ws.append(
@@ -71,8 +74,8 @@ def generate(path: Path, clients: int, seed: int = 7) -> None:
                 round(aum * rng.uniform(0.6, 1.3), 2),
                 rng.choice([30, 50, 80, "120万", 200]),
                 rng.choice([0, 100, 500, "1,200"]),
-                rng.choice(["C1", "C2", "C3 稳健型", "C4", "C5"]),
-                today - timedelta(days=rng.randint(0, 700)),
+                "C3 稳健型" if level == 3 else f"C{level}",
+                today - timedelta(days=rng.randint(0, 360)),
                 rng.choice(["短期", "中长期", "养老规划"]),
                 rng.choice(["电话", "微信", "面谈", "短信"]),
                 rng.choice(["每月", "每季度", "", "60天"]),
@@ -93,9 +96,9 @@ def generate(path: Path, clients: int, seed: int = 7) -> None:
                 [
                     f"C{100000 + i}",
                     rng.choice(["稳盈1号", "安享90天", "成长混合", "国债2027"]),
-                    f"R{rng.randint(1, 5)}",
+                    f"R{rng.randint(1, levels[i])}",
                     round(rng.uniform(5, 300), 2),
-                    today + timedelta(days=rng.randint(-30, 700)),
+                    today + timedelta(days=rng.randint(1, 700)),
                 ]
             )
     tmp = path.with_suffix(".tmp.xlsx")
