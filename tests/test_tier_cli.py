@@ -1,0 +1,413 @@
+"""`clientbook tier` end to end on real workbooks: what it writes, backs up and refuses."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from clientbook.cli import app
+from clientbook.config import TierSettings
+from clientbook.register.read import latest_contacts, open_book
+from clientbook.tier import score_book
+from tier_fixtures import FIRST_DATA_ROW, HEADER_ROW, ZH_HEADERS, write_register
+
+ZH_TIER_HEADERS = [
+    "客户层级",
+    "潜力分",
+    "易达分",
+    "优先级得分",
+    "优先级象限",
+    "优先排名",
+    "优先级说明",
+]
+EN_TIER_HEADERS = ["Tier", "Potential", "Ease", "Priority score", "Quadrant", "Rank", "Reason"]
+FIRST_NEW_COLUMN = len(ZH_HEADERS) + 1  # the seven columns go after the formula column
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """A private vault, a passphrase in the environment, and fast scrypt for the tests."""
+    from clientbook.vault import store
+
+    vault = tmp_path / "vault"
+    monkeypatch.setenv("CLIENTBOOK_VAULT", str(vault))
+    monkeypatch.setenv("CLIENTBOOK_PASSPHRASE", "correct horse battery staple")
+    monkeypatch.delenv("CLIENTBOOK_BOOK_PASSWORD", raising=False)
+    monkeypatch.setattr(store, "DEFAULT_WORK_FACTOR", 10)
+    return vault
+
+
+@pytest.fixture
+def book(tmp_path: Path) -> Path:
+    folder = tmp_path / "客户 名册"  # Chinese and a space in the path
+    folder.mkdir()
+    return write_register(folder / "我的客户.xlsx")
+
+
+def sheet_values(path: Path) -> list[list[Any]]:
+    wb = load_workbook(path)
+    ws = wb.worksheets[0]
+    return [[cell.value for cell in row] for row in ws.iter_rows()]
+
+
+def tier_cells(path: Path, row: int) -> list[Any]:
+    values = sheet_values(path)[row - 1]
+    return values[FIRST_NEW_COLUMN - 1 : FIRST_NEW_COLUMN + 6]
+
+
+def invoke(runner: CliRunner, *args: str) -> Any:
+    return runner.invoke(app, ["tier", *args], catch_exceptions=False)
+
+
+def test_writes_seven_columns_in_place(runner: CliRunner, env: Path, book: Path) -> None:
+    before = sheet_values(book)
+    result = invoke(runner, str(book))
+    assert result.exit_code == 0, result.output
+    after = sheet_values(book)
+    header = after[HEADER_ROW - 1]
+    assert header[: len(ZH_HEADERS)] == ZH_HEADERS
+    assert header[FIRST_NEW_COLUMN - 1 :] == ZH_TIER_HEADERS
+    # The hand-checked scores of test_tier_scoring.three_clients.
+    assert tier_cells(book, FIRST_DATA_ROW) == [
+        "A 超高净值", 100, 25, 70, "培养", 1, "90天未联系；AUM 前33%；他行资产 800万"
+    ]  # fmt: skip
+    assert tier_cells(book, FIRST_DATA_ROW + 1)[:6] == ["C 中端", 15, 100, 49, "维持", 2]
+    assert tier_cells(book, FIRST_DATA_ROW + 2)[:6] == ["D 普通", 35, 25, 31, "放弃", 3]
+    for row in range(FIRST_DATA_ROW + 3, FIRST_DATA_ROW + 6):  # duplicate ID ×2, no AUM
+        assert tier_cells(book, row) == [None] * 7
+    # Everything else is as it was: title, header, data, the formula.
+    assert [r[: len(ZH_HEADERS)] for r in after] == [r[: len(ZH_HEADERS)] for r in before]
+    assert after[FIRST_DATA_ROW - 1][len(ZH_HEADERS) - 1] == f"=D{FIRST_DATA_ROW}*10000"
+    # Summary on stdout, what happened on stderr.
+    assert "A 超高净值" in result.stdout and "张伟" in result.stdout
+    assert "未评分" in result.stdout and "重复" in result.stdout
+    assert "写入 7 列" in result.stderr and "加密备份" in result.stderr
+
+
+def test_a_second_run_changes_nothing(runner: CliRunner, env: Path, book: Path) -> None:
+    assert invoke(runner, str(book)).exit_code == 0
+    first = sheet_values(book)
+    assert invoke(runner, str(book)).exit_code == 0
+    assert sheet_values(book) == first  # same cells, no duplicate columns
+
+
+def test_english_headers_are_found_again_by_a_chinese_run(
+    runner: CliRunner, env: Path, tmp_path: Path
+) -> None:
+    book = write_register(tmp_path / "book.xlsx", lang="en")
+    result = invoke(runner, str(book))
+    assert result.exit_code == 0, result.output
+    values = sheet_values(book)
+    assert values[HEADER_ROW - 1][FIRST_NEW_COLUMN - 1 :] == EN_TIER_HEADERS
+    assert tier_cells(book, FIRST_DATA_ROW) == [
+        "A UHNW", 100, 25, 70, "Cultivate", 1,
+        "not contacted for 90 days; AUM top 33%; assets elsewhere 8.0M",
+    ]  # fmt: skip
+    assert "Top 10 by rank" in result.stdout
+    again = invoke(runner, str(book), "--lang", "zh")
+    assert again.exit_code == 0
+    assert sheet_values(book) == values  # the register's language wins for cells
+    assert "优先排名前 10" in again.stdout
+    assert "90天未联系；AUM 前33%" in again.stdout  # the summary follows --lang
+
+
+def test_output_leaves_the_original_untouched(runner: CliRunner, env: Path, book: Path) -> None:
+    original = book.read_bytes()
+    new = book.with_name("分层结果.xlsx")
+    result = invoke(runner, str(book), "--output", str(new))
+    assert result.exit_code == 0, result.output
+    assert book.read_bytes() == original
+    assert tier_cells(new, FIRST_DATA_ROW)[0] == "A 超高净值"
+    assert not env.exists()  # nothing to back up when the original is not replaced
+    assert "原文件未改动" in result.stderr
+
+
+def test_dry_run_writes_nothing(runner: CliRunner, env: Path, book: Path) -> None:
+    original = book.read_bytes()
+    listing = sorted(p.name for p in book.parent.iterdir())
+    result = invoke(runner, str(book), "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert book.read_bytes() == original
+    assert sorted(p.name for p in book.parent.iterdir()) == listing
+    assert not env.exists()
+    assert "张伟" in result.stdout and "演练" in result.stderr
+
+
+def test_backup_of_the_old_file_goes_into_the_vault(
+    runner: CliRunner, env: Path, book: Path, tmp_path: Path
+) -> None:
+    original = book.read_bytes()
+    assert invoke(runner, str(book)).exit_code == 0
+    listed = runner.invoke(app, ["backup", "list", "--format", "json"])
+    assert listed.exit_code == 0, listed.output
+    snapshots = json.loads(listed.stdout)
+    assert len(snapshots) == 1 and snapshots[0]["book"] == book.name
+    restored = tmp_path / "restored.xlsx"
+    done = runner.invoke(app, ["backup", "restore", snapshots[0]["id"], "--to", str(restored)])
+    assert done.exit_code == 0, done.output
+    assert restored.read_bytes() == original  # the register as it was before `tier`
+
+
+def test_no_passphrase_and_no_terminal_stops(
+    runner: CliRunner, env: Path, book: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CLIENTBOOK_PASSPHRASE")
+    original = book.read_bytes()
+    result = invoke(runner, str(book))
+    assert result.exit_code == 2
+    message = result.stderr.strip()
+    assert len(message.splitlines()) == 1
+    assert "CLIENTBOOK_PASSPHRASE" in message and "--passphrase-file" in message
+    assert "--no-backup" in message
+    assert book.read_bytes() == original
+    assert result.stdout == ""
+    # Nothing is replaced with --dry-run or --output, so no passphrase is needed there.
+    assert invoke(runner, str(book), "--dry-run").exit_code == 0
+    assert invoke(runner, str(book), "--output", str(book.with_name("new.xlsx"))).exit_code == 0
+    assert book.read_bytes() == original
+
+
+def test_help_has_an_example(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["tier", "--help"])
+    assert result.exit_code == 0
+    assert "Example: clientbook tier" in result.stdout
+    for option in ("--output", "--dry-run", "--no-backup", "--force", "--passphrase-file"):
+        assert option in result.stdout
+
+
+def test_passphrase_file_is_used(
+    runner: CliRunner, env: Path, book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CLIENTBOOK_PASSPHRASE")
+    secret = tmp_path / "pass.txt"
+    secret.write_text("another passphrase\n", encoding="utf-8")
+    result = invoke(runner, str(book), "--passphrase-file", str(secret))
+    assert result.exit_code == 0, result.output
+    assert (env / "index.age").is_file()
+
+
+def test_no_backup_skips_the_vault(
+    runner: CliRunner, env: Path, book: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CLIENTBOOK_PASSPHRASE")
+    result = invoke(runner, str(book), "--no-backup")
+    assert result.exit_code == 0, result.output
+    assert tier_cells(book, FIRST_DATA_ROW)[5] == 1
+    assert not env.exists()
+    assert "--no-backup" in result.stderr
+
+
+def test_vault_option_wins_over_the_environment(
+    runner: CliRunner, env: Path, book: Path, tmp_path: Path
+) -> None:
+    chosen = tmp_path / "elsewhere"
+    assert invoke(runner, str(book), "--vault", str(chosen)).exit_code == 0
+    assert (chosen / "index.age").is_file() and not env.exists()
+
+
+def test_an_open_workbook_is_refused_unless_forced(
+    runner: CliRunner, env: Path, book: Path
+) -> None:
+    lock = book.with_name("~$" + book.name)
+    lock.write_bytes(b"owner")
+    original = book.read_bytes()
+    result = invoke(runner, str(book))
+    assert result.exit_code == 2
+    assert "~$" in result.stderr and "--force" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert book.read_bytes() == original
+    forced = invoke(runner, str(book), "--force")
+    assert forced.exit_code == 0, forced.output
+    assert tier_cells(book, FIRST_DATA_ROW)[0] == "A 超高净值"
+
+
+def test_json_is_the_library_result_and_nothing_else(
+    runner: CliRunner, env: Path, book: Path
+) -> None:
+    expected_book = open_book(book)
+    expected = score_book(
+        expected_book, TierSettings(), date.today(), latest_contacts(expected_book)
+    ).model_dump(mode="json")
+    result = invoke(runner, str(book), "--format", "json", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == expected
+    data = json.loads(result.stdout)
+    assert data["summary"]["clients_per_tier"] == {"A": 1, "B": 0, "C": 1, "D": 1}
+    assert [u["why"] for u in data["unscored"]] == [
+        "duplicate_client_id",
+        "duplicate_client_id",
+        "missing_aum",
+    ]
+
+
+def test_contacts_sheet_counts_as_a_contact(runner: CliRunner, env: Path, tmp_path: Path) -> None:
+    book = write_register(tmp_path / "book.xlsx", contacts=True)
+    result = invoke(runner, str(book), "--format", "json", "--dry-run")
+    data = json.loads(result.stdout)
+    li = next(c for c in data["clients"] if c["client_id"] == "3")
+    assert li["inputs"]["recency"] == 2
+    assert "last_contact" not in li["unknown"]
+
+
+def test_config_beside_the_book_changes_the_bands(runner: CliRunner, env: Path, book: Path) -> None:
+    (book.parent / "clientbook.toml").write_text(
+        "[tier.bands]\nA = 2000\nB = 1000\nC = 40\n", encoding="utf-8"
+    )
+    assert invoke(runner, str(book), "--no-backup").exit_code == 0
+    tiers = [tier_cells(book, FIRST_DATA_ROW + i)[0] for i in range(3)]
+    assert tiers == ["B 高净值", "C 中端", "C 中端"]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expect"),
+    [
+        ("missing.xlsx", None, "missing.xlsx"),
+        ("old.xls", b"not really", ".xls"),
+        ("fake.xlsx", b"plain text, not a workbook", "fake.xlsx"),
+    ],
+)
+def test_unusable_files_are_one_line_and_exit_2(
+    runner: CliRunner, env: Path, tmp_path: Path, name: str, content: bytes | None, expect: str
+) -> None:
+    path = tmp_path / name
+    if content is not None:
+        path.write_bytes(content)
+    result = invoke(runner, str(path), "--no-backup")
+    assert result.exit_code == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert expect in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_a_register_without_aum_is_refused(runner: CliRunner, env: Path, tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["客户号", "客户姓名", "手机号", "职业"])
+    ws.append(["1", "张伟", "13800001111", "医生"])
+    path = tmp_path / "no_aum.xlsx"
+    wb.save(path)
+    original = path.read_bytes()
+    result = invoke(runner, str(path), "--no-backup")
+    assert result.exit_code == 2
+    assert "资产规模" in result.stderr
+    assert path.read_bytes() == original
+
+
+def test_passphrase_is_asked_without_echo_on_a_terminal(tmp_path: Path) -> None:
+    import os
+    import sys
+
+    pexpect = pytest.importorskip("pexpect")
+    book = write_register(tmp_path / "book.xlsx")
+    vault = tmp_path / "vault"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLIENTBOOK_")}
+    env.update({"LANG": "C.UTF-8", "NO_COLOR": "1", "COLUMNS": "200"})
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "clientbook", "tier", str(book), "--vault", str(vault), "--lang", "en"],
+        env=env,
+        encoding="utf-8",
+        timeout=120,
+    )
+    child.expect("New passphrase for the new vault")
+    child.sendline("s3cret pass")
+    child.expect("Repeat the passphrase")
+    child.sendline("s3cret pass")
+    child.expect(pexpect.EOF)
+    child.close()
+    output = child.before or ""
+    assert child.exitstatus == 0, output
+    assert "s3cret" not in output  # not echoed
+    assert (vault / "index.age").is_file()
+    assert tier_cells(book, FIRST_DATA_ROW)[0] == "A 超高净值"
+
+
+def test_encrypted_register_is_written_back_encrypted(
+    runner: CliRunner, env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    import msoffcrypto
+    import msoffcrypto.format.ooxml
+
+    plain = write_register(tmp_path / "plain.xlsx")
+    book = tmp_path / "locked.xlsx"
+    with plain.open("rb") as src, book.open("wb") as dest:
+        msoffcrypto.format.ooxml.OOXMLFile(src).encrypt("密码123", dest)
+    refused = invoke(runner, str(book), "--no-backup")
+    assert refused.exit_code == 2 and "CLIENTBOOK_BOOK_PASSWORD" in refused.stderr
+    monkeypatch.setenv("CLIENTBOOK_BOOK_PASSWORD", "密码123")
+    result = invoke(runner, str(book))
+    assert result.exit_code == 0, result.output
+    with book.open("rb") as handle:
+        office = msoffcrypto.OfficeFile(handle)
+        assert office.is_encrypted()
+        office.load_key(password="密码123")
+        decrypted = io.BytesIO()
+        office.decrypt(decrypted)
+    opened = tmp_path / "opened.xlsx"
+    opened.write_bytes(decrypted.getvalue())
+    assert tier_cells(opened, FIRST_DATA_ROW)[:2] == ["A 超高净值", 100]
+
+
+@pytest.mark.slow
+def test_libreoffice_reads_what_tier_wrote(runner: CliRunner, env: Path, book: Path) -> None:
+    import csv
+    import shutil
+    import subprocess
+
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed; .ci/run installs it")
+    assert invoke(runner, str(book)).exit_code == 0
+    out = book.parent / "csv"
+    profile = (book.parent / "lo-profile").as_uri()
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--convert-to",
+            "csv:Text - txt - csv (StarCalc):44,34,76",  # comma, quote, UTF-8
+            "--outdir",
+            str(out),
+            str(book),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    with (out / (book.stem + ".csv")).open(encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[HEADER_ROW - 1][FIRST_NEW_COLUMN - 1 :] == ZH_TIER_HEADERS
+    first = rows[FIRST_DATA_ROW - 1]
+    assert first[FIRST_NEW_COLUMN - 1 : FIRST_NEW_COLUMN + 6] == [
+        "A 超高净值", "100", "25", "70", "培养", "1", "90天未联系；AUM 前33%；他行资产 800万"
+    ]  # fmt: skip
+    assert first[len(ZH_HEADERS) - 1] == "10000000"  # the formula =D4*10000, recalculated
+
+
+def test_sheet_option_picks_the_client_sheet(runner: CliRunner, env: Path, tmp_path: Path) -> None:
+    book = write_register(tmp_path / "book.xlsx")
+    wb = load_workbook(book)
+    wb["客户"].title = "名单"
+    notes = wb.create_sheet("说明", 0)
+    notes["A1"] = "本工作簿第二个工作表是客户名单"
+    wb.save(book)
+    without = invoke(runner, str(book), "--no-backup")
+    assert without.exit_code == 2 and "说明" in without.stderr
+    result = invoke(runner, str(book), "--no-backup", "--sheet", "名单")
+    assert result.exit_code == 0, result.output
+    wb = load_workbook(book)
+    assert wb["说明"]["A1"].value == "本工作簿第二个工作表是客户名单"
+    assert wb["说明"].max_column == 1
+    row = [c.value for c in wb["名单"][FIRST_DATA_ROW]]
+    assert row[FIRST_NEW_COLUMN - 1 : FIRST_NEW_COLUMN + 1] == ["A 超高净值", 100]
