@@ -293,3 +293,39 @@ def test_column_letters_round_trip() -> None:
     for i in (0, 25, 26, 701, 702, 16383):
         assert column_index(column_letter(i)) == i
     assert column_letter(16383) == "XFD"
+
+
+def test_header_found_through_a_late_shared_string(tmp_path: Path) -> None:
+    """The shared string table is read only as far as the header needs, in bounded memory,
+    even when the header's string comes after thousands of others."""
+    path = build_rich_workbook(tmp_path / "book.xlsx")
+    sst = members(path)["xl/sharedStrings.xml"].decode()
+    count = sst.count("<si>")
+    filler = "".join(f"<si><t>filler {i}</t></si>" for i in range(3000))
+    late = count + 3000
+    sheet = client_sheet_part(path)
+    from rich_workbook import rewrite_zip
+
+    rewrite_zip(
+        path,
+        {
+            "xl/sharedStrings.xml": lambda xml: xml.replace(
+                b"</sst>", (filler + "<si><t>Tier</t></si></sst>").encode()
+            ),
+            sheet: lambda xml: xml.replace(
+                f'<c r="G{HEADER_ROW}"'.encode(),
+                f'<c r="H{HEADER_ROW}" t="s"><v>{late}</v></c><c r="G{HEADER_ROW}"'.encode(),
+            ),
+        },
+    )
+    # (H3 was put before G3 above; move it after, keeping cells in column order)
+    rewrite_zip(
+        path,
+        {
+            sheet: lambda xml: re.sub(
+                rb'(<c r="H3" t="s"><v>\d+</v></c>)(<c r="G3".*?</c>)', rb"\2\1", xml
+            )
+        },
+    )
+    _, result = _write(path, [NewColumn("客户层级", ("tier",), {FIRST_DATA_ROW: "A"})])
+    assert [(c.letter, c.created, c.header) for c in result.columns] == [("H", False, "Tier")]

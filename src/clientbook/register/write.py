@@ -799,22 +799,21 @@ def _shared_strings(pkg: _Package, needed: set[int]) -> dict[int, str]:
     out: dict[int, str] = {}
     last = max(needed)
     index = -1
-    depth = 0
+    root = None
     with pkg.open(info) as stream:
         try:
             for event, elem in DET.iterparse(stream, events=("start", "end"), forbid_dtd=True):
-                if elem.tag != q + "si":
+                if root is None:
+                    root = elem  # <sst>: emptied as we go, so memory stays flat
+                if event != "end" or elem.tag != q + "si":
                     continue
-                if event == "start":
-                    depth += 1
-                    continue
-                depth -= 1
                 index += 1
                 if index in needed:
                     out[index] = _si_text(elem, q)
-                elem.clear()
                 if index >= last:
                     break
+                if index % 1024 == 1023:
+                    root.clear()
         except Exception as exc:
             raise UnusableFile(path=pkg.display, reason="sharedStrings.xml is damaged") from exc
     return out
