@@ -3,8 +3,9 @@
     .venv/bin/python benchmarks/bench_write.py [--rows 1000,10000,100000] [--repeat 3]
 
 For each size it generates (once, cached in benchmarks/data/) a synthetic register of ~25
-columns, Excel-like (shared strings, styles, an autofilter), then times in a fresh child
-process each:
+columns, Excel-like (shared strings, styles, an autofilter), plus a 1,000-row one carrying a
+large picture (--media MiB) to show that memory does not grow with the copied parts, then
+times in a fresh child process each:
 
 * floor   - unzip every member and re-zip the file unchanged (zipfile, deflate level 6);
 * write   - update_register(..., output=NEW) writing the 7 `tier` columns (first run);
@@ -186,29 +187,50 @@ def _child(mode: str, src: Path, dst: Path, rows: int) -> dict[str, float]:
     return result
 
 
+def add_media(src: Path, path: Path, mib: int) -> None:
+    """The register plus an incompressible picture of `mib` MiB (stored, as JPEGs are)."""
+    import shutil
+
+    shutil.copyfile(src, path)
+    rng = random.Random(mib)
+    with zipfile.ZipFile(path, "a") as z, z.open("xl/media/photo.jpg", "w") as f:
+        for _ in range(mib):
+            f.write(rng.randbytes(1 << 20))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", default="1000,10000,100000")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--media", type=int, default=100, help="MiB of picture in the extra 1,000-row book"
+    )
     args = parser.parse_args()
     DATA.mkdir(parents=True, exist_ok=True)
     out_dir = HERE / "out"
     out_dir.mkdir(exist_ok=True)
     mib = 1024 * 1024
     print(
-        f"{'rows':>7} {'file MiB':>8} {'sheet MiB':>9} | {'floor s':>7} {'write s':>7} "
+        f"{'rows':>12} {'file MiB':>8} {'sheet MiB':>9} | {'floor s':>7} {'write s':>7} "
         f"{'ratio':>5} {'rewrite s':>9} {'ratio':>5} | {'out MiB':>7} | {'cpu fl':>6} "
         f"{'cpu wr':>6} {'cpu re':>6} | {'floor RSS':>9} {'write RSS':>9} "
         f"{'base':>6} {'rewrite RSS':>11}"
     )
-    for rows in [int(x) for x in args.rows.split(",")]:
-        src = DATA / f"register_{rows}.xlsx"
+    sizes: list[tuple[int, str]] = [(int(x), "") for x in args.rows.split(",")]
+    if args.media:
+        sizes.append((1000, f"_media{args.media}"))
+    for rows, extra in sizes:
+        src = DATA / f"register_{rows}{extra}.xlsx"
         if not src.exists():
-            generate(rows, src)
+            plain = DATA / f"register_{rows}.xlsx"
+            if not plain.exists():
+                generate(rows, plain)
+            if extra:
+                add_media(plain, src, args.media)
         with zipfile.ZipFile(src) as z:
             sheet_mib = z.getinfo("xl/worksheets/sheet1.xml").file_size / mib
-        first = out_dir / f"written_{rows}.xlsx"
-        second = out_dir / f"rewritten_{rows}.xlsx"
+        first = out_dir / f"written_{rows}{extra}.xlsx"
+        second = out_dir / f"rewritten_{rows}{extra}.xlsx"
         runs: dict[str, list[dict[str, float]]] = {
             "floor": [],
             "write": [],
@@ -222,8 +244,9 @@ def main() -> None:
             runs["rewrite"].append(_child("write", first, second, rows))
         floor, write, floor2, rewrite = (min(runs[k], key=lambda r: r["seconds"]) for k in runs)
         cpu = {k: min(r["cpu"] for r in runs[k]) for k in runs}
+        label = f"{rows:,}" + (f"+{args.media}MiB pic" if extra else "")
         print(
-            f"{rows:>7} {src.stat().st_size / mib:>8.1f} {sheet_mib:>9.1f} | "
+            f"{label:>12} {src.stat().st_size / mib:>8.1f} {sheet_mib:>9.1f} | "
             f"{floor['seconds']:>7.2f} {write['seconds']:>7.2f} "
             f"{write['seconds'] / floor['seconds']:>5.2f} {rewrite['seconds']:>9.2f} "
             f"{rewrite['seconds'] / floor2['seconds']:>5.2f} | "
