@@ -4,18 +4,23 @@ The register is the user's file, so this never loads and re-saves it with a spre
 library (that drops images, Excel 2010 extensions, rich text and more). Instead:
 
 * every zip member except the ones the new columns need is copied as raw compressed bytes;
-* the client sheet is streamed twice, in chunks, row by row: a first pass finds the header
-  cells, the last used column and the merged ranges; the second pass rewrites only the rows
-  that receive cells and copies everything else verbatim;
+* the client sheet is streamed twice in 1 MiB blocks: a first pass finds the header cells,
+  the last used column and the merged ranges (past the header it works a block at a time
+  with C-speed searches); the second pass rewrites only the rows that receive cells and
+  copies everything else verbatim. On a "plain" sheet (r= first on every tag, nothing right
+  of the last used column) the new cells are simply appended before each row's end tag,
+  and on a re-run each row's tail of clientbook cells is replaced, without reading the
+  other cells; anything less regular takes the general row-by-row path;
 * a sheet autofilter or an Excel table that covers the data and ends right where the new
   columns start is extended to them (table `ref`, its `autoFilter`, `tableColumns`), and the
   hidden `_xlnm._FilterDatabase` name follows the sheet autofilter.
 
 Where new columns go: a column whose header (or an alias) is already in the header row is
-updated in place; the others are appended after the last column that holds a value in any
-row (styled empty cells do not count) and after any merged range crossing the header or
-data rows. Below the header, clientbook owns its columns: a row without a value gets an
-empty cell (its style kept) instead of a stale one.
+updated in place (the user's header text and cell styles are kept); the others are
+appended after the last column that holds a value in the header row or below (styled empty
+cells and title rows above the header do not count) and after any merged range crossing
+those rows. Below the header, clientbook owns its columns: where a row has no value, an
+old value is removed (an empty cell keeps its style). A formula in those columns is refused.
 
 The scanner is targeted at SpreadsheetML rows and cells, not a general XML parser: it
 refuses a sheet with a DOCTYPE, comments, CDATA or processing instructions, and a sheet
