@@ -122,3 +122,34 @@ def test_value_right_of_the_header_in_a_row_without_r(tmp_path: Path) -> None:
         columns=[NewColumn("Tier", (), {2: "A", 3: "B", 4: "C"})],
     )
     assert result.columns[0].letter == "E"
+
+
+def test_styled_and_empty_rows_write_the_same_on_both_paths(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = build_rich_workbook(tmp_path / "book.xlsx")
+    sheet = client_sheet_part(path)
+    styled_rows = (FIRST_DATA_ROW + 2, FIRST_DATA_ROW + 5)
+
+    hollow = FIRST_DATA_ROW + 8  # a row left with no cells: <row r="12"/>
+
+    def style_rows(xml: bytes) -> bytes:
+        for r in styled_rows:
+            xml = xml.replace(b'<row r="%d"' % r, b'<row r="%d" s="3" customFormat="1"' % r)
+        return re.sub(rb'<row r="%d"[^>]*>.*?</row>' % hollow, b'<row r="%d"/>' % hollow, xml)
+
+    rewrite_zip(path, {sheet: style_rows})
+    fast = _write(path, tier_columns())
+    with monkeypatch.context() as m:
+        _general(m)
+        general = _write(path, tier_columns())
+    assert members(fast) == members(general)
+    xml = members(fast)[sheet].decode()
+    assert f'<c r="I{styled_rows[0]}" s="3">' in xml
+    assert f'<c r="I{FIRST_DATA_ROW}">' in xml
+    assert f'<row r="{hollow}"><c r="H{hollow}"' in xml
+    again_fast = _write(fast, _rerun_columns())
+    with monkeypatch.context() as m:
+        _general(m)
+        again_general = _write(fast, _rerun_columns())
+    assert members(again_fast) == members(again_general)

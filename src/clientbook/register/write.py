@@ -960,8 +960,9 @@ def _scan_rows(
     row or a cell has no r= fall back to reading their rows one by one.
 
     Also says whether the rows are plain: every tag with r= first, no cell at all right of
-    the last used column, no row style or row extension; then the second pass can append
-    the new cells at each row's end without looking at its cells."""
+    the last used column, no row extension; then the second pass can append the new cells
+    at each row's end without looking at its cells (a row with a row style still takes the
+    general path, on its own)."""
     tags = scanner.tags
     p = re.escape(tags.p)
     row_num = re.compile(rb"<" + p + rb"row\b[^>]*?\sr\s*=\s*[\"'](\d+)")
@@ -998,7 +999,7 @@ def _scan_rows(
             and block.count(row_any) == len(first_nums)
             and lower_ref.search(block) is None
         )
-        plain = plain and simple and block.find(b"customFormat") < 0 and block.find(b"extLst") < 0
+        plain = plain and simple and block.find(b"extLst") < 0
         if not simple and (row_without_r.search(block) or cell_without_r.search(block)):
             rows, last_num = _rows_of(scanner, block, last_num)
             for row in rows:
@@ -1386,15 +1387,17 @@ def _plain_rows(
             if num not in value_rows:
                 continue
             tag = m.group(0)
-            if tag.endswith(b"/>"):  # an empty row: the general path
-                row = _Row(m.start(), m.end() - 1, m.end(), num, True)
+            closed = tag.endswith(b"/>")
+            close = -1 if closed else block.find(row_close, m.end())
+            if closed or b"customFormat" in tag:  # an empty or a styled row: general path
+                end = m.end() if closed else close + len(row_close)
+                row = _Row(m.start(), m.end() - 1, end, num, closed)
                 out += (
                     block[pos : m.start()],
                     _patch_row(block, row, tags, targets, max_col, pkg, plan),
                 )
-                pos = m.end()
+                pos = end
                 continue
-            close = block.find(row_close, m.end())
             out += (
                 block[pos : m.start()],
                 fast.start_tag(tag),
@@ -1431,7 +1434,11 @@ def _plain_rerun(
             tag = m.group(0)
             close = -1 if tag.endswith(b"/>") else block.find(row_close, m.end())
             cut = block.find(first_ref + b'%d"' % num, m.end(), close) if close > 0 else -1
-            if cut < 0 or any(block.find(k, cut, close) >= 0 for k in keep):
+            if (
+                cut < 0
+                or b"customFormat" in tag
+                or any(block.find(k, cut, close) >= 0 for k in keep)
+            ):
                 end = m.end() if close < 0 else close + len(row_close)
                 row = _Row(m.start(), m.end() - 1, end, num, close < 0)
                 out += (
