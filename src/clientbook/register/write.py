@@ -1661,7 +1661,13 @@ def _patch_row(
                 cell = _cell_xml(tags.p, t.col, num, value, style)
         if cell is not None:
             pieces.append((t.col, cell))
-    pieces.extend((c.col, buf[c.start : c.end]) for c in by_col.values())
+    for c in by_col.values():  # the user's cells right of or between clientbook's
+        cell = buf[c.start : c.end]
+        if _R_RE.search(c.attrs) is None:
+            # its column was implied by its left neighbour, which may have changed: say it
+            at = len(tags.c_open)
+            cell = b'%s r="%s%d"%s' % (cell[:at], column_letter(c.col).encode(), num, cell[at:])
+        pieces.append((c.col, cell))
     pieces.sort(key=lambda x: x[0])
     new_body = b"".join(c for _, c in pieces)
     if row.closed:
