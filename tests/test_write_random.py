@@ -155,3 +155,13 @@ def test_random_sheets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: in
     assert {r for r in rows if tier[r] is not None or rank[r] is not None} <= set(after)
     # and the result is a workbook openpyxl reads
     openpyxl.load_workbook(io.BytesIO(out.getvalue()))
+    # a second run with the same values changes nothing
+    again = io.BytesIO()
+    write_columns(
+        out.getvalue(),
+        again,
+        sheet_name="Clients",
+        header_row=header_row,
+        columns=[NewColumn("Tier", (), tier), NewColumn("Rank", (), rank)],
+    )
+    assert members(again.getvalue()) == members(out.getvalue())

@@ -1652,8 +1652,8 @@ def _patch_row(
             cell = _string_cell(tags.p, ref, t.column.header, _style_attr(style))
         else:
             value = t.column.values.get(num)
-            if value is None and old is not None and t.created:
-                cell = buf[old.start : old.end]  # a styled empty cell of the user's: keep it
+            if (value is None or value == "") and old is not None and not old.has_data:
+                cell = _explicit(buf, old, num, tags)  # an empty (styled) cell: keep it
             else:
                 style = old_style
                 if style is None and value is not None:
@@ -1662,21 +1662,28 @@ def _patch_row(
         if cell is not None:
             pieces.append((t.col, cell))
     for c in by_col.values():  # the user's cells right of or between clientbook's
-        cell = buf[c.start : c.end]
-        if _R_RE.search(c.attrs) is None:
-            # its column was implied by its left neighbour, which may have changed: say it
-            at = len(tags.c_open)
-            cell = b'%s r="%s%d"%s' % (cell[:at], column_letter(c.col).encode(), num, cell[at:])
-        pieces.append((c.col, cell))
+        pieces.append((c.col, _explicit(buf, c, num, tags)))
     pieces.sort(key=lambda x: x[0])
     new_body = b"".join(c for _, c in pieces)
     if row.closed:
         if not new_body:
             return start_tag
         return _extend_spans(start_tag[:-2].rstrip() + b">", max_col) + new_body + tags.row_close
+    if [c for _, c in pieces] == [buf[c.start : c.end] for c in existing]:
+        return buf[row.start : row.end]  # nothing changed: leave the row as it was (spans too)
     if new_body:
         start_tag = _extend_spans(start_tag, max_col)
     return start_tag + buf[body_start:insert_at] + new_body + buf[tail_end : row.end]
+
+
+def _explicit(buf: bytes, cell: _Cell, num: int, tags: _Tags) -> bytes:
+    """A kept cell's bytes, with r= added when it had none: its column was implied by its
+    left neighbour, which may have changed."""
+    data = buf[cell.start : cell.end]
+    if _R_RE.search(cell.attrs) is not None:
+        return data
+    at = len(tags.c_open)
+    return b'%s r="%s%d"%s' % (data[:at], column_letter(cell.col).encode(), num, data[at:])
 
 
 def _style_attr(style: int | None) -> bytes:
