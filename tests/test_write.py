@@ -329,3 +329,14 @@ def test_header_found_through_a_late_shared_string(tmp_path: Path) -> None:
     )
     _, result = _write(path, [NewColumn("客户层级", ("tier",), {FIRST_DATA_ROW: "A"})])
     assert [(c.letter, c.created, c.header) for c in result.columns] == [("H", False, "Tier")]
+
+
+@pytest.mark.parametrize("col", [-1, 0, 24, 25, 26, 51, 700, 701, 16382])
+def test_letters_after_matches_exactly_the_columns_to_the_right(col: int) -> None:
+    from clientbook.register.write import _letters_after
+
+    pattern = re.compile(b"^" + _letters_after(col) + b"$")
+    for i in range(16384):
+        letters = column_letter(i)
+        assert bool(pattern.match(letters.encode())) == (i > col), letters
+        assert bool(pattern.match(letters.lower().encode())) == (i > col), letters

@@ -939,16 +939,18 @@ def _plan(pkg: _Package, sheet_name: str, header_row: int, columns: Sequence[New
 
 
 def _letters_after(col: int) -> bytes:
-    """A regex for column letters right of `col` (0-based): 'Y' -> (?:Z|[A-Z]{2,3})."""
+    """A regex for column letters right of `col` (0-based), in either case:
+    'Y' -> (?:[Zz]|[A-Za-z]{2,3})."""
     letters = column_letter(col).encode()
     n = len(letters)
-    alts = [b"[A-Z]{%d,3}" % (n + 1)] if n < 3 else []
+    alts = [b"[A-Za-z]{%d,3}" % (n + 1)] if n < 3 else []
     for i in range(n):
         nxt = letters[i] + 1
         if nxt > ord("Z"):
             continue
-        rest = b"[A-Z]{%d}" % (n - i - 1) if n - i - 1 else b""
-        alts.append(letters[:i] + b"[" + bytes([nxt]) + b"-Z]" + rest)
+        head = b"".join(b"[%c%c]" % (ch, ch + 32) for ch in letters[:i])
+        rest = b"[A-Za-z]{%d}" % (n - i - 1) if n - i - 1 else b""
+        alts.append(head + b"[%c-Z%c-z]" % (nxt, nxt + 32) + rest)
     return b"(?:" + b"|".join(alts) + b")" if alts else b"(?!)"
 
 
@@ -987,17 +989,14 @@ def _scan_rows(
     c_first = b"<" + tags.p + b'c r="'
     row_any = b"<" + tags.p + b"row"
     row_first = re.compile(rb"<" + p + rb'row r="(\d+)"')
-    lower_ref = re.compile(rb"<" + p + rb'c r="[a-z]')
     after = beyond(last_used)
     plain = True
     for block in scanner.raw_blocks():
         if b"<!" in block or b"<?" in block:
             raise scanner.refuse("comment, CDATA or processing instruction")
         first_nums = row_first.findall(block)
-        simple = (
-            block.count(c_any) == block.count(c_first)
-            and block.count(row_any) == len(first_nums)
-            and lower_ref.search(block) is None
+        simple = block.count(c_any) == block.count(c_first) and block.count(row_any) == len(
+            first_nums
         )
         plain = plain and simple and block.find(b"extLst") < 0
         if not simple and (row_without_r.search(block) or cell_without_r.search(block)):
