@@ -287,6 +287,11 @@ def test_existing_column_with_a_formula_is_refused(tmp_path: Path) -> None:
         _write(path, [column])
     assert info.value.key == "write.formula_in_column"
     assert "F4" in info.value.render("en") and "F4" in info.value.render("zh")
+    # a dry run finds it too: the first pass looks for formulas in the columns it will own
+    from clientbook.register.write import plan_columns
+
+    with pytest.raises(WriteError):
+        plan_columns(path, sheet_name=CLIENT_SHEET, header_row=HEADER_ROW, columns=[column])
 
 
 def test_column_letters_round_trip() -> None:

@@ -14,6 +14,7 @@ import defusedxml.ElementTree as DET
 import openpyxl
 import pytest
 
+from clientbook.errors import WriteError
 from clientbook.register import write as write_mod
 from clientbook.register.write import NewColumn, column_index, column_letter, write_columns
 from rich_workbook import rewrite_zip
@@ -24,9 +25,10 @@ SHEET = "xl/worksheets/sheet1.xml"
 Q = f"{{{MAIN}}}"
 
 
-def _sheet(rng: random.Random) -> tuple[str, int, int | None, dict[int, int]]:
+def _sheet(rng: random.Random) -> tuple[str, int, int | None, dict[int, int], list[int]]:
     """A random sheet: its XML, the header row, the column of an existing 'Tier' header
-    (or None), and per row the last column holding a value."""
+    (or None), per row the last column holding a value, and the rows with a formula in
+    the 'Tier' column."""
     p = "x:" if rng.random() < 0.3 else ""
     ws = "\n  " if rng.random() < 0.3 else ""
     header_row = rng.choice([1, 2, 3])
@@ -34,6 +36,7 @@ def _sheet(rng: random.Random) -> tuple[str, int, int | None, dict[int, int]]:
     tier_col = rng.randrange(n_cols + 1) if rng.random() < 0.5 else None
     rows: list[str] = []
     last_data: dict[int, int] = {}
+    formula_in_tier: list[int] = []
     for r in range(1, rng.randint(header_row + 1, header_row + 25)):
         if r != header_row and rng.random() < 0.1:
             rows.append(f'<{p}row r="{r}"/>')
@@ -57,6 +60,11 @@ def _sheet(rng: random.Random) -> tuple[str, int, int | None, dict[int, int]]:
                 last_data[r] = c
             elif rng.random() < 0.15:
                 cells.append(f'<{p}c{ref} s="0"/>')  # a styled empty cell
+            elif rng.random() < 0.05:
+                cells.append(f"<{p}c{ref}><{p}f>1+{c}</{p}f><{p}v>{1 + c}</{p}v></{p}c>")
+                last_data[r] = max(last_data.get(r, -1), c)
+                if c == tier_col and r > header_row:
+                    formula_in_tier.append(r)
             else:
                 cells.append(f"<{p}c{ref}><{p}v>{rng.randint(0, 999)}</{p}v></{p}c>")
                 last_data[r] = max(last_data.get(r, -1), c)
@@ -69,7 +77,7 @@ def _sheet(rng: random.Random) -> tuple[str, int, int | None, dict[int, int]]:
         + ws.join(rows)
         + f"{ws}</{p}sheetData></{p}worksheet>"
     )
-    return xml, header_row, tier_col, last_data
+    return xml, header_row, tier_col, last_data, formula_in_tier
 
 
 def _cells(xml: bytes) -> dict[int, list[tuple[int, ET.Element]]]:
@@ -107,7 +115,7 @@ def _value(c: ET.Element) -> object:
 def test_random_sheets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int) -> None:
     rng = random.Random(seed)
     monkeypatch.setattr(write_mod, "_CHUNK", rng.choice([37, 64, 200, 1 << 20]))
-    xml, header_row, tier_col, last_data = _sheet(rng)
+    xml, header_row, tier_col, last_data, formula_in_tier = _sheet(rng)
     wb = openpyxl.Workbook()
     assert wb.active is not None
     wb.active.title = "Clients"
@@ -120,13 +128,16 @@ def test_random_sheets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: in
     tier = {r: rng.choice(["A", "B", None, "  x\n"]) for r in rows}
     rank = {r: rng.choice([1, 2.5, None]) for r in rows}
     out = io.BytesIO()
-    result = write_columns(
-        path,
-        out,
-        sheet_name="Clients",
-        header_row=header_row,
-        columns=[NewColumn("Tier", (), tier), NewColumn("Rank", (), rank)],
-    )
+    columns = [NewColumn("Tier", (), tier), NewColumn("Rank", (), rank)]
+    if formula_in_tier:
+        with pytest.raises(WriteError) as info:
+            write_columns(path, out, sheet_name="Clients", header_row=header_row, columns=columns)
+        assert info.value.key == "write.formula_in_column"
+        assert info.value.params["cell"] in {
+            f"{column_letter(tier_col or 0)}{r}" for r in formula_in_tier
+        }
+        return
+    result = write_columns(path, out, sheet_name="Clients", header_row=header_row, columns=columns)
     used = max(c for r, c in last_data.items() if r >= header_row)
     expected_tier = tier_col if tier_col is not None else used + 1
     expected_rank = used + 1 if tier_col is not None else used + 2

@@ -864,7 +864,11 @@ def _plan(pkg: _Package, sheet_name: str, header_row: int, columns: Sequence[New
                         last_used = max(last_used, _last_data_col(buf, tags, row))
             plain = False
             if scanner.stopped:
-                last_used, max_row, plain = _scan_rows(scanner, last_used, existing_rows)
+                assert header is not None
+                owned = _found_columns(header, columns)
+                last_used, max_row, plain = _scan_rows(
+                    scanner, last_used, existing_rows, owned, pkg.display
+                )
             autofilter, merges = _scan_tail(scanner, header_row)
         except _Malformed as exc:
             raise scanner.refuse(str(exc)) from exc
@@ -954,8 +958,28 @@ def _letters_after(col: int) -> bytes:
     return b"(?:" + b"|".join(alts) + b")" if alts else b"(?!)"
 
 
+def _found_columns(
+    header: dict[int, tuple[str, int | None, bool]], columns: Sequence[NewColumn]
+) -> dict[int, str]:
+    """Header columns that clientbook will write (col -> header), as _plan matches them."""
+    by_text: dict[str, int] = {}
+    for col, (text, _, _) in sorted(header.items()):
+        by_text.setdefault(normalise_header(text), col)
+    out: dict[int, str] = {}
+    for column in columns:
+        names = [normalise_header(n) for n in (column.header, *column.aliases)]
+        found = next((by_text[n] for n in names if n in by_text), None)
+        if found is not None and found not in out:
+            out[found] = column.header
+    return out
+
+
 def _scan_rows(
-    scanner: _SheetScanner, last_used: int, existing_rows: list[int]
+    scanner: _SheetScanner,
+    last_used: int,
+    existing_rows: list[int],
+    owned: dict[int, str] | None = None,
+    display: str = "workbook",
 ) -> tuple[int, int, bool]:
     """The first pass over the rows after the header, a block at a time with C-speed
     searches: row numbers (in order), and the last column holding a value. Blocks where a
@@ -991,6 +1015,23 @@ def _scan_rows(
     row_first = re.compile(rb"<" + p + rb'row r="(\d+)"')
     after = beyond(last_used)
     plain = True
+    # a formula in a column clientbook owns is refused before anything is written
+    formulas: tuple[re.Pattern[bytes], re.Pattern[bytes]] | None = None
+    if owned:
+        refs = b"|".join(column_letter(c).encode() for c in owned)
+        formulas = (
+            re.compile(rb"<" + p + rb'c r="(' + refs + rb')(\d+)"[^>]*>\s*<' + p + rb"f[\s>/]"),
+            re.compile(
+                rb"<"
+                + p
+                + rb"c\s[^>]*?\br\s*=\s*[\"']("
+                + refs
+                + rb")(\d+)[\"'][^>]*>\s*<"
+                + p
+                + rb"f[\s>/]",
+                re.I,
+            ),
+        )
     for block in scanner.raw_blocks():
         if b"<!" in block or b"<?" in block:
             raise scanner.refuse("comment, CDATA or processing instruction")
@@ -999,6 +1040,17 @@ def _scan_rows(
             first_nums
         )
         plain = plain and simple and block.find(b"extLst") < 0
+        if formulas is not None:
+            fm = formulas[0 if simple else 1].search(block)
+            if fm is not None:
+                col = column_index(fm.group(1))
+                raise WriteError(
+                    "write.formula_in_column",
+                    path=display,
+                    sheet=scanner.sheet,
+                    cell=f"{column_letter(col)}{int(fm.group(2))}",
+                    header=owned[col] if owned and col in owned else "",
+                )
         if not simple and (row_without_r.search(block) or cell_without_r.search(block)):
             rows, last_num = _rows_of(scanner, block, last_num)
             for row in rows:
