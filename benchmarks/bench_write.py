@@ -12,9 +12,10 @@ times in a fresh child process each:
 * rewrite - the same on the result (the columns exist: every row is updated in place),
             its ratio taken against the floor of that (larger) result file.
 
-Seconds are the best of --repeat interleaved runs of the call alone (wall clock), "cpu"
-the least CPU seconds (user + system, both threads); peak RSS is the child's ru_maxrss,
-and "base" is the RSS before the call (interpreter + the values to write).
+Seconds are the best of --repeat interleaved runs of the call alone (wall clock), "CPU"
+the least CPU seconds (user + system, both threads), each "x" the ratio to the floor of
+the file that call read; peak RSS is the child's ru_maxrss, and "base" is the RSS before
+the call (interpreter + the values to write).
 """
 
 from __future__ import annotations
@@ -211,11 +212,11 @@ def main() -> None:
     out_dir.mkdir(exist_ok=True)
     mib = 1024 * 1024
     print(
-        f"{'rows':>12} {'file MiB':>8} {'sheet MiB':>9} | {'floor s':>7} {'write s':>7} "
-        f"{'ratio':>5} {'rewrite s':>9} {'ratio':>5} | {'out MiB':>7} | {'cpu fl':>6} "
-        f"{'cpu wr':>6} {'cpu re':>6} | {'floor RSS':>9} {'write RSS':>9} "
-        f"{'base':>6} {'rewrite RSS':>11}"
+        f"{'rows':>16} {'file':>6} {'sheet':>6} | {'floor':>6} {'write':>6} {'x':>5} "
+        f"{'re-run':>6} {'x':>5} | {'CPU fl':>6} {'write':>6} {'x':>5} {'re-run':>6} {'x':>5} | "
+        f"{'out':>6} | {'RSS wr':>6} {'base':>5} {'re-run':>6}"
     )
+    print(f"{'':>16} {'MiB':>6} {'MiB':>6} | {'s':>6} {'s':>6} {'':>5} {'s':>6} {'':>5} |")
     sizes: list[tuple[int, str]] = [(int(x), "") for x in args.rows.split(",")]
     if args.media:
         sizes.append((1000, f"_media{args.media}"))
@@ -246,14 +247,15 @@ def main() -> None:
         cpu = {k: min(r["cpu"] for r in runs[k]) for k in runs}
         label = f"{rows:,}" + (f"+{args.media}MiB pic" if extra else "")
         print(
-            f"{label:>12} {src.stat().st_size / mib:>8.1f} {sheet_mib:>9.1f} | "
-            f"{floor['seconds']:>7.2f} {write['seconds']:>7.2f} "
-            f"{write['seconds'] / floor['seconds']:>5.2f} {rewrite['seconds']:>9.2f} "
+            f"{label:>16} {src.stat().st_size / mib:>6.1f} {sheet_mib:>6.1f} | "
+            f"{floor['seconds']:>6.2f} {write['seconds']:>6.2f} "
+            f"{write['seconds'] / floor['seconds']:>5.2f} {rewrite['seconds']:>6.2f} "
             f"{rewrite['seconds'] / floor2['seconds']:>5.2f} | "
-            f"{first.stat().st_size / mib:>7.1f} | "
-            f"{cpu['floor']:>6.2f} {cpu['write']:>6.2f} {cpu['rewrite']:>6.2f} | "
-            f"{floor['peak'] / mib:>8.0f}M {write['peak'] / mib:>8.0f}M "
-            f"{write['base'] / mib:>5.0f}M {rewrite['peak'] / mib:>10.0f}M",
+            f"{cpu['floor']:>6.2f} {cpu['write']:>6.2f} {cpu['write'] / cpu['floor']:>5.2f} "
+            f"{cpu['rewrite']:>6.2f} {cpu['rewrite'] / cpu['floor2']:>5.2f} | "
+            f"{first.stat().st_size / mib:>6.1f} | "
+            f"{write['peak'] / mib:>5.0f}M {write['base'] / mib:>4.0f}M "
+            f"{rewrite['peak'] / mib:>5.0f}M",
             flush=True,
         )
 
