@@ -45,6 +45,7 @@ if pid == 0:
 _, status, usage = os.wait4(pid, 0)
 seconds = time.perf_counter() - start
 print("RESULT " + json.dumps({"seconds": seconds, "rss_mib": usage.ru_maxrss / 1024,
+                              "cpu": usage.ru_utime + usage.ru_stime,
                               "status": os.waitstatus_to_exitcode(status)}), flush=True)
 """
 
@@ -187,7 +188,10 @@ def write_random(path: Path, size: int) -> None:
 
 def row(size: float, op: str, tool: str, r: Result, stream: bool) -> str:
     speed = f"{size / r['seconds']:.0f}" if stream else "–"
-    return f"| {size:g} MiB | {op} | {tool} | {r['seconds']:.2f} | {speed} | {r['rss_mib']:.0f} |"
+    return (
+        f"| {size:g} MiB | {op} | {tool} | {r['seconds']:.2f} | {r['cpu']:.2f} | {speed} "
+        f"| {r['rss_mib']:.0f} |"
+    )
 
 
 def main() -> None:
@@ -223,15 +227,17 @@ def main() -> None:
                 row(size, "decrypt", "age -d -i (X25519)", dx, True),
             ]
             ratios.append(
-                f"{size:g} MiB: create {c10['seconds'] / ax['seconds']:.2f}x age, "
-                f"restore {r10['seconds'] / dx['seconds']:.2f}x age"
+                f"{size:g} MiB: create {c10['seconds'] / ax['seconds']:.2f}x age "
+                f"(CPU {c10['cpu'] / ax['cpu']:.2f}x), "
+                f"restore {r10['seconds'] / dx['seconds']:.2f}x age "
+                f"(CPU {r10['cpu'] / dx['cpu']:.2f}x)"
             )
             src.unlink()
     finally:
         shutil.rmtree(work, ignore_errors=True)
     head = (
-        "| size | operation | tool | seconds | MiB/s | peak RSS (MiB) |\n"
-        "|---:|---|---|---:|---:|---:|"
+        "| size | operation | tool | wall s | CPU s | MiB/s (wall) | peak RSS (MiB) |\n"
+        "|---:|---|---|---:|---:|---:|---:|"
     )
     print("Full cost, scrypt log2 N = 18 (age's default):\n")
     print(head)
@@ -240,7 +246,8 @@ def main() -> None:
     print(head)
     print("\n".join(stream))
     print("\nclientbook time / age time, scrypt excluded: " + "; ".join(ratios))
-    print(f"(best of {args.repeat} runs each; {os.cpu_count()} CPUs)")
+    load = os.getloadavg()[0]
+    print(f"(best of {args.repeat} runs each; {os.cpu_count()} CPUs; load average {load:.1f})")
 
 
 if __name__ == "__main__":
