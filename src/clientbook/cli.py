@@ -112,6 +112,45 @@ def config_show(
 # --- init ----------------------------------------------------------------------------
 
 
+@app.command("init")
+def init_command(
+    path: Annotated[
+        Path | None,
+        typer.Argument(
+            help="新名册的路径（默认当前文件夹下的 客户名册.xlsx / client_register.xlsx）"
+            " / where to write the new register",
+            show_default=False,
+        ),
+    ] = None,
+    lang: Annotated[
+        LangOption,
+        typer.Option(
+            "--lang", help="表头语言 / header language (auto follows CLIENTBOOK_LANG/LANG)"
+        ),
+    ] = LangOption.auto,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="覆盖已有文件（原文件另存为 .old.xlsx）/ replace an existing file"
+        ),
+    ] = False,
+) -> None:
+    """Write a new, empty client register: styled headers, dropdowns, holdings sheet.
+
+    Example: clientbook init 客户名册.xlsx --lang zh
+    """
+    from clientbook.init import create_register, sheet_name
+    from clientbook.messages import text
+
+    set_lang(lang)
+    chosen = error_lang()
+    result = create_register(path if path is not None else Path("."), chosen, force)
+    key = "init.created" if result.previous is None else "init.created_replaced"
+    sheet = sheet_name("clients", chosen)
+    message = text(key, chosen, path=result.path, previous=result.previous, sheet=sheet)
+    typer.echo(message, err=True)
+
+
 # --- validate ------------------------------------------------------------------------
 
 

@@ -84,3 +84,21 @@ class TamperedSnapshot(VaultError):
     """A snapshot failed authentication or its checksum."""
 
     key = "error.tampered_snapshot"
+
+
+class WriteError(ClientbookError):
+    """The register cannot be updated as asked; it was left unchanged."""
+
+    key = "write.error"
+
+
+class InitError(ClientbookError):
+    """`clientbook init` cannot write the new register."""
+
+    key = "init.write_failed"
+
+
+class RegisterExists(InitError):
+    """`clientbook init` would overwrite an existing file (use --force)."""
+
+    key = "init.exists"

@@ -104,6 +104,9 @@ class Sheet(Generic[RecordT]):
     records: list[RecordT]
     issues: list[ValueIssue] = field(default_factory=list)
     missing_required: list[str] = field(default_factory=list)  # field keys with no column
+    # Columns whose header names a field that an earlier column already has: the first one
+    # wins, these are kept as unknown columns (field=None) in `columns` and listed here.
+    duplicates: list[Column] = field(default_factory=list)
 
     def column_of(self, field_key: str) -> Column | None:
         for column in self.columns:

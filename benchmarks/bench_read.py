@@ -1,0 +1,168 @@
+"""Reading speed and peak memory of open_book() next to python-calamine alone.
+
+Generates synthetic registers of 1,000 / 10,000 / 100,000 clients (27 client columns and a
+holdings sheet with two rows per client), cached in benchmarks/data/, then measures each
+reader in a child process (seconds, peak RSS) and prints a table.
+
+    .venv/bin/python benchmarks/bench_read.py [--sizes 1000,10000,100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parent / "data"
+
+HEADERS = [
+    "客户号", "客户姓名", "性别", "出生日期", "身份证号", "手机号", "邮箱", "地址", "职业",
+    "学历", "婚姻状况", "资产规模(万元)", "上年资产规模(万元)", "年收入(万元)",
+    "他行资产(万元)", "风险等级", "风险测评日期", "投资期限", "联系方式偏好", "联系频率",
+    "保密要求", "最近联系日期", "开户日期", "距网点(公里)", "持有产品", "客户经理", "备注",
+]  # fmt: skip
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚"
+WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 9, 10, 5, 8, 4, 2, 1, 7, 9)
+
+
+def _id_number(rng: random.Random, born: date, female: bool) -> str:
+    sex_digit = rng.choice("02468" if female else "13579")
+    body = f"110105{born:%Y%m%d}{rng.randint(0, 99):02d}{sex_digit}"
+    total = sum(int(d) * w for d, w in zip(body, WEIGHTS, strict=True))
+    return body + "10X98765432"[total % 11]
+
+
+def generate(path: Path, clients: int, seed: int = 7) -> None:
+    """Write a synthetic register with openpyxl's write-only mode."""
+    from openpyxl import Workbook
+
+    rng = random.Random(seed)
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("客户信息")
+    ws.append([f"客户名册（合成数据，{clients} 户）"])
+    ws.append(HEADERS)
+    today = date(2026, 1, 15)
+    for i in range(clients):
+        female = rng.random() < 0.5
+        born = date(1950, 1, 1) + timedelta(days=rng.randint(0, 365 * 55))
+        aum = round(rng.lognormvariate(4.5, 1.2), 2)
+        ws.append(
+            [
+                f"C{100000 + i}",
+                rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN),
+                "女" if female else "男",
+                born,
+                _id_number(rng, born, female),
+                f"13{rng.randint(0, 999999999):09d}",
+                f"client{i}@example.com",
+                f"北京市朝阳区{rng.randint(1, 300)}号",
+                rng.choice(["教师", "医生", "企业主", "工程师", "退休", "公务员"]),
+                rng.choice(["本科", "硕士", "大专", "高中"]),
+                rng.choice(["已婚", "未婚"]),
+                aum,
+                round(aum * rng.uniform(0.6, 1.3), 2),
+                rng.choice([30, 50, 80, "120万", 200]),
+                rng.choice([0, 100, 500, "1,200"]),
+                rng.choice(["C1", "C2", "C3 稳健型", "C4", "C5"]),
+                today - timedelta(days=rng.randint(0, 700)),
+                rng.choice(["短期", "中长期", "养老规划"]),
+                rng.choice(["电话", "微信", "面谈", "短信"]),
+                rng.choice(["每月", "每季度", "", "60天"]),
+                rng.choice(["是", "否", "否", "否"]),
+                today - timedelta(days=rng.randint(0, 400)),
+                today - timedelta(days=rng.randint(100, 5000)),
+                round(rng.uniform(0.2, 30), 1),
+                rng.choice(["定期存款、基金", "理财A；保险", "国债", ""]),
+                rng.choice(["李经理", "王经理"]),
+                "",
+            ]
+        )
+    hs = wb.create_sheet("持仓")
+    hs.append(["客户号", "产品名称", "产品风险等级", "金额(万元)", "到期日"])
+    for i in range(clients):
+        for _ in range(2):
+            hs.append(
+                [
+                    f"C{100000 + i}",
+                    rng.choice(["稳盈1号", "安享90天", "成长混合", "国债2027"]),
+                    f"R{rng.randint(1, 5)}",
+                    round(rng.uniform(5, 300), 2),
+                    today + timedelta(days=rng.randint(-30, 700)),
+                ]
+            )
+    tmp = path.with_suffix(".tmp.xlsx")
+    wb.save(tmp)
+    tmp.replace(path)
+
+
+CHILD = r"""
+import json, resource, sys, time
+from pathlib import Path
+which, path = sys.argv[1], sys.argv[2]
+start = time.perf_counter()
+if which == "open_book":
+    from clientbook.register.read import open_book
+    book = open_book(Path(path))
+    rows = len(book.clients.records) + (len(book.holdings.records) if book.holdings else 0)
+elif which == "calamine":
+    from python_calamine import CalamineWorkbook
+    wb = CalamineWorkbook.from_path(path)
+    rows = 0
+    for name in wb.sheet_names:
+        rows += len(wb.get_sheet_by_name(name).to_python())
+elif which == "guard":
+    from clientbook.register.guard import check_package
+    with open(path, "rb") as f:
+        check_package(f, path)
+    rows = 0
+else:
+    raise SystemExit(which)
+seconds = time.perf_counter() - start
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"seconds": seconds, "peak_mib": peak, "rows": rows}))
+"""
+
+
+def measure(which: str, path: Path) -> dict[str, float]:
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, which, str(path)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--readers", default="calamine,guard,open_book")
+    args = parser.parse_args()
+    DATA.mkdir(parents=True, exist_ok=True)
+    head = ("clients", "file MiB", "reader", "seconds", "peak MiB", "rows")
+    print("{:>8} {:>8} {:>10} {:>8} {:>9} {:>8}".format(*head))
+    for size in (int(s) for s in args.sizes.split(",")):
+        path = DATA / f"register_{size}.xlsx"
+        if not path.exists():
+            started = time.perf_counter()
+            generate(path, size)
+            print(f"# generated {path.name} in {time.perf_counter() - started:.1f}s", flush=True)
+        mib = path.stat().st_size / 2**20
+        for which in args.readers.split(","):
+            r = measure(which, path)
+            print(
+                f"{size:>8} {mib:>8.1f} {which:>10} {r['seconds']:>8.2f} "
+                f"{r['peak_mib']:>9.0f} {int(r['rows']):>8}",
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,231 @@
+"""Write-back on unusual but valid sheet XML, and the refusals for what is not safe."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import defusedxml.ElementTree as DET
+import openpyxl
+import pytest
+
+from clientbook.errors import UnusableFile, WriteError
+from clientbook.register.write import NewColumn, plan_columns, write_columns
+from rich_workbook import rewrite_zip
+from write_fixtures import NS, load_quietly, members
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+SHEET = "xl/worksheets/sheet1.xml"
+
+
+def _book(tmp_path: Path, sheet_xml: str, *, name: str = "Clients") -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = name
+    ws["A1"] = "placeholder"
+    path = tmp_path / "book.xlsx"
+    wb.save(path)
+    rewrite_zip(path, {SHEET: lambda _: sheet_xml.encode()})
+    return path
+
+
+def _write(path: Path | bytes, columns: list[NewColumn], header_row: int = 1) -> bytes:
+    out = io.BytesIO()
+    write_columns(path, out, sheet_name="Clients", header_row=header_row, columns=columns)
+    return out.getvalue()
+
+
+def _t(ref: str, text: str, extra: str = "") -> str:
+    """An inline-string cell."""
+    return f'<c r="{ref}"{extra} t="inlineStr"><is><t>{text}</t></is></c>'
+
+
+TIER = NewColumn("Tier", ("客户层级",), {2: "A", 3: "B", 4: "C"}, width=9)
+
+
+def test_cells_without_r_pretty_printed_and_single_quotes(tmp_path: Path) -> None:
+    xml = f"""<?xml version='1.0' encoding='UTF-8'?>
+<worksheet xmlns='{MAIN}'>
+  <dimension ref='A1:C4'/>
+  <sheetData>
+    <row r='1' spans='1:3'>
+      <c t='inlineStr'><is><t>Client ID</t></is></c>
+      <c t='inlineStr'><is><t>Name</t></is></c>
+      <c t='inlineStr'><is><t>AUM</t></is></c>
+    </row>
+    <row spans='1:3'><c><v>1</v></c><c t='inlineStr'><is><t>Ann</t></is></c><c><v>10</v></c></row>
+    <row r='3' spans='1:3' hidden='1'/>
+    <row r='4' spans='1:3'><c r='A4'><v>3</v></c><c r='C4'><v>30</v></c></row>
+  </sheetData>
+</worksheet>"""
+    path = _book(tmp_path, xml)
+    data = _write(path, [TIER])
+    ws = load_quietly(data)[0]["Clients"]
+    assert [ws.cell(row=r, column=4).value for r in range(1, 5)] == ["Tier", "A", "B", "C"]
+    assert ws.row_dimensions[3].hidden
+    root = DET.fromstring(members(data)[SHEET])
+    rows = root.find(f"{NS}sheetData")
+    assert [r.get("spans") for r in rows] == ["1:4", "1:4", "1:4", "1:4"]
+    assert root.find(f"{NS}dimension").get("ref") == "A1:D4"
+    assert _write(data, [TIER]) == data or members(_write(data, [TIER])) == members(data)
+
+
+def test_columns_beyond_the_header_go_after_the_last_value(tmp_path: Path) -> None:
+    xml = f"""<?xml version="1.0" encoding="UTF-8"?>
+<worksheet xmlns="{MAIN}"><sheetData>
+<row r="1">{_t("A1", "Client ID")}{_t("B1", "Name")}<c r="F1" s="0"/></row>
+<row r="2"><c r="A2"><v>1</v></c><c r="E2"><v>99</v></c><c r="G2" s="0"/></row>
+<row r="3"><c r="A3"><v>2</v></c></row>
+</sheetData></worksheet>"""
+    path = _book(tmp_path, xml)
+    result = plan_columns(path, sheet_name="Clients", header_row=1, columns=[TIER])
+    assert [c.letter for c in result.columns] == ["F"]  # after E, the last value; F1 is empty
+    data = _write(path, [TIER])
+    ws = load_quietly(data)[0]["Clients"]
+    assert ws["F1"].value == "Tier" and ws["F2"].value == "A" and ws["E2"].value == 99
+    xml_out = members(data)[SHEET].decode()
+    assert '<c r="F1" s="0" t="inlineStr">' in xml_out  # the user's styled cell keeps its style
+    assert '<c r="G2" s="0"/>' in xml_out
+
+
+def test_existing_column_in_the_middle_is_updated_in_order(tmp_path: Path) -> None:
+    xml = f"""<?xml version="1.0" encoding="UTF-8"?>
+<worksheet xmlns="{MAIN}"><sheetData>
+<row r="1">{_t("A1", "ID")}{_t("B1", "客户层级")}{_t("C1", "Notes")}</row>
+<row r="2"><c r="A2"><v>1</v></c>{_t("B2", "old", ' s="0"')}{_t("C2", "keep")}</row>
+<row r="3"><c r="A3"><v>2</v></c>{_t("B3", "stale")}{_t("C3", "keep too")}</row>
+<row r="4"><c r="A4"><v>3</v></c></row>
+</sheetData></worksheet>"""
+    path = _book(tmp_path, xml)
+    column = NewColumn("Tier", ("客户层级",), {2: "A", 3: None, 4: "C"})
+    data = _write(path, [column, NewColumn("Rank", (), {2: 1, 3: 2, 4: 3})])
+    out = members(data)[SHEET].decode()
+    assert '<c r="B2" s="0" t="inlineStr"><is><t>A</t></is></c>' in out  # style kept
+    assert "stale" not in out  # blank value clears the old one
+    assert '<c r="B4" t="inlineStr"><is><t>C</t></is></c>' in out
+    ws = load_quietly(data)[0]["Clients"]
+    assert [c.value for c in ws[1]] == ["ID", "客户层级", "Notes", "Rank"]
+    assert ws["C3"].value == "keep too" and ws["D4"].value == 3
+    for row in DET.fromstring(out.encode()).iter(f"{NS}row"):
+        refs = [c.get("r") for c in row]
+        assert refs == sorted(refs, key=lambda r: (len(r), r))
+
+
+def test_self_closing_sheet_data_and_missing_header_row(tmp_path: Path) -> None:
+    xml = f'<worksheet xmlns="{MAIN}"><sheetData/></worksheet>'
+    path = _book(tmp_path, xml)
+    with pytest.raises(WriteError) as info:
+        _write(path, [TIER])
+    assert info.value.key == "write.header_row_missing"
+
+
+def test_unknown_sheet(tmp_path: Path) -> None:
+    path = _book(tmp_path, f'<worksheet xmlns="{MAIN}"><sheetData/></worksheet>')
+    with pytest.raises(WriteError) as info:
+        write_columns(path, io.BytesIO(), sheet_name="Nope", header_row=1, columns=[TIER])
+    assert info.value.key == "write.sheet_not_found" and "Nope" in info.value.render("zh")
+
+
+@pytest.mark.parametrize(
+    "xml",
+    [
+        f'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e "boom">]><worksheet xmlns="{MAIN}">'
+        '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&e;</t></is></c></row>'
+        "</sheetData></worksheet>",
+        f'<worksheet xmlns="{MAIN}"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>'
+        "<![CDATA[ID]]></t></is></c></row></sheetData></worksheet>",
+        f'<worksheet xmlns="{MAIN}"><sheetData><!-- </row> --><row r="1"></row></sheetData>'
+        "</worksheet>",
+        f'<?xml version="1.0" encoding="UTF-16"?><worksheet xmlns="{MAIN}"><sheetData>'
+        "</sheetData></worksheet>",
+        f'<worksheet xmlns="{MAIN}"><sheetData><row r="2"></row><row r="1"></row></sheetData>'
+        "</worksheet>",
+    ],
+    ids=["doctype", "cdata", "comment", "utf16", "row-order"],
+)
+def test_unsafe_sheet_xml_is_refused(tmp_path: Path, xml: str) -> None:
+    path = _book(tmp_path, xml)
+    with pytest.raises(WriteError) as info:
+        _write(path, [TIER])
+    assert info.value.key == "write.unsupported_xml"
+    assert "Clients" in info.value.render("en")
+
+
+def test_merged_cells_over_a_clientbook_column_are_refused(tmp_path: Path) -> None:
+    xml = f"""<worksheet xmlns="{MAIN}"><sheetData>
+<row r="1">{_t("A1", "ID")}{_t("B1", "Tier")}</row>
+<row r="2"><c r="A2"><v>1</v></c><c r="B2" t="inlineStr"><is><t>x</t></is></c></row>
+</sheetData><mergeCells count="1"><mergeCell ref="B2:C3"/></mergeCells></worksheet>"""
+    path = _book(tmp_path, xml)
+    with pytest.raises(WriteError) as info:
+        _write(path, [TIER])
+    assert info.value.key == "write.merged_cells" and "B2:C3" in info.value.render("zh")
+
+
+def test_merged_range_pushes_new_columns_right(tmp_path: Path) -> None:
+    xml = f"""<worksheet xmlns="{MAIN}"><sheetData>
+<row r="1">{_t("A1", "ID")}{_t("B1", "Group")}</row>
+<row r="2"><c r="A2"><v>1</v></c><c r="B2" t="inlineStr"><is><t>x</t></is></c></row>
+</sheetData><mergeCells count="1"><mergeCell ref="B2:D2"/></mergeCells></worksheet>"""
+    path = _book(tmp_path, xml)
+    result = plan_columns(path, sheet_name="Clients", header_row=1, columns=[TIER])
+    assert result.columns[0].letter == "E"
+
+
+def test_not_a_workbook(tmp_path: Path) -> None:
+    path = tmp_path / "book.xlsx"
+    path.write_bytes(b"just text")
+    with pytest.raises(UnusableFile):
+        _write(path, [TIER])
+
+
+def test_large_rows_across_chunk_boundaries(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from clientbook.register import write as write_mod
+
+    monkeypatch.setattr(write_mod, "_CHUNK", 97)  # rows and tags cut at every position
+    rows = "".join(
+        f'<row r="{r}"><c r="A{r}"><v>{r}</v></c><c r="B{r}" t="inlineStr"><is><t>名字{r}</t>'
+        "</is></c></row>"
+        for r in range(2, 60)
+    )
+    xml = (
+        f'<worksheet xmlns="{MAIN}"><dimension ref="A1:B59"/><sheetData><row r="1">'
+        '<c r="A1" t="inlineStr"><is><t>ID</t></is></c><c r="B1" t="inlineStr"><is><t>Name'
+        f'</t></is></c></row>{rows}</sheetData><autoFilter ref="A1:B59"/></worksheet>'
+    )
+    path = _book(tmp_path, xml)
+    column = NewColumn("Tier", (), {r: f"T{r}" for r in range(2, 60)})
+    data = _write(path, [column])
+    ws = load_quietly(data)[0]["Clients"]
+    assert [ws.cell(row=r, column=3).value for r in range(1, 60)] == ["Tier"] + [
+        f"T{r}" for r in range(2, 60)
+    ]
+    assert 'autoFilter ref="A1:C59"' in members(data)[SHEET].decode()
+
+
+def test_zip_members_are_copied_raw(tmp_path: Path) -> None:
+    """Compressed bytes of untouched members are identical, not just their content."""
+    path = _book(
+        tmp_path,
+        f'<worksheet xmlns="{MAIN}"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>ID'
+        "</t></is></c></row></sheetData></worksheet>",
+    )
+    data = _write(path, [TIER])
+
+    def raw(src: Path | bytes, name: str) -> bytes:
+        f = open(src, "rb") if isinstance(src, Path) else io.BytesIO(src)  # noqa: SIM115
+        with f, zipfile.ZipFile(f) as z:
+            info = z.getinfo(name)
+            f.seek(info.header_offset + 26)
+            n, m = int.from_bytes(f.read(2), "little"), int.from_bytes(f.read(2), "little")
+            f.seek(info.header_offset + 30 + n + m)
+            return f.read(info.compress_size)
+
+    for name in ("xl/styles.xml", "xl/workbook.xml", "[Content_Types].xml"):
+        assert raw(path, name) == raw(data, name)
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        assert z.testzip() is None
