@@ -531,26 +531,29 @@ class Vault:
     def restore(self, snapshot_id: str, to: Path, force: bool = False) -> Path:
         """Write a snapshot's register to `to` (a file, or a folder to put the book in).
 
-        The content goes to a temporary file beside the target and is renamed into place
-        only after the whole payload authenticated and the SHA-256 matched. An existing
-        file is replaced only with `force`.
+        Through `safe_io.atomic_write`: the content goes to a temporary file beside the
+        target and is renamed into place only after the whole payload authenticated and the
+        SHA-256 matched. An existing file is replaced only with `force`, and not while Excel
+        or WPS has it open.
         """
+        from clientbook.safe_io import atomic_write, check_not_open
+
         snap = self.get(snapshot_id)
         target = Path(to)
         if target.is_dir():
             target = target / snap.book
-        if target.exists() and not force:
-            raise VaultError("vault.target_exists", path=str(target))
+        if target.exists():
+            if not force:
+                raise VaultError("vault.target_exists", path=str(target))
+            check_not_open(target)  # replacing a workbook open in Excel/WPS would lose edits
         if not target.parent.is_dir():
             raise VaultError("vault.target_folder_missing", path=str(target.parent))
-        with _temp_file(target.parent, f".{snap.book}.restore-") as (tmp, handle):
-            self._open_checked(snap, handle)
-            _finish(handle)
-            if force:
-                os.replace(tmp, target)
-            else:
-                _place_new(tmp, target)
-        _fsync_dir(target.parent)
+
+        def still_free() -> None:
+            if not force and target.exists():  # appeared while we were decrypting
+                raise VaultError("vault.target_exists", path=str(target))
+
+        atomic_write(target, lambda f: self._open_checked(snap, f), before_replace=still_free)
         return target
 
     # pruning -----------------------------------------------------------------------------
@@ -578,21 +581,6 @@ class Vault:
                     path.unlink()
                     removed += 1
         return PruneResult(**chosen.model_dump(), dry_run=False, removed_files=removed)
-
-
-def _place_new(tmp: Path, target: Path) -> None:
-    """Rename `tmp` to `target` without ever replacing a file that appeared meanwhile."""
-    try:
-        os.link(tmp, target)
-    except FileExistsError:
-        raise VaultError("vault.target_exists", path=str(target)) from None
-    except OSError:
-        # Filesystems without hard links: check, then rename (a narrow race, documented).
-        if target.exists():
-            raise VaultError("vault.target_exists", path=str(target)) from None
-        os.replace(tmp, target)
-        return
-    tmp.unlink()
 
 
 def is_terminal() -> bool:
