@@ -275,16 +275,24 @@ def _finish(handle: IO[bytes]) -> None:
     os.fsync(handle.fileno())
 
 
-class _HashingReader:
-    """Reads a file while computing its SHA-256 and size."""
+def _unreadable(source: Path, exc: OSError) -> VaultError:
+    return VaultError("vault.book_unreadable", path=str(source), reason=exc.strerror or str(exc))
 
-    def __init__(self, src: BinaryIO) -> None:
+
+class _HashingReader:
+    """Reads a file while computing its SHA-256 and size; a read error names the book."""
+
+    def __init__(self, src: BinaryIO, path: Path) -> None:
         self._src = src
+        self._path = path
         self.sha256 = hashlib.sha256()
         self.size = 0
 
     def read(self, size: int = -1, /) -> bytes:
-        data = self._src.read(size)
+        try:
+            data = self._src.read(size)
+        except OSError as exc:
+            raise _unreadable(self._path, exc) from exc
         self.sha256.update(data)
         self.size += len(data)
         return data
@@ -379,6 +387,16 @@ class Vault:
         return self._snapshots
 
     @contextlib.contextmanager
+    def _writing(self) -> Iterator[None]:
+        """A failing write in the vault (disk full, no permission) is one clear error."""
+        try:
+            yield
+        except OSError as exc:
+            raise VaultError(
+                "vault.write_failed", path=str(self.directory), reason=exc.strerror or str(exc)
+            ) from exc
+
+    @contextlib.contextmanager
     def _changing(self) -> Iterator[builtins.list[Snapshot]]:
         """Lock the vault and read the index fresh; the caller writes it back."""
         if self.directory.is_dir() and not self.exists():
@@ -425,7 +443,7 @@ class Vault:
                 raise VaultError("vault.book_missing", path=str(source))
         when = (now or datetime.now()).astimezone()
         result = CreateResult(snapshots=[])
-        with self._changing() as snapshots:
+        with self._writing(), self._changing() as snapshots:
             snapshots = list(snapshots)
             for source in sources:
                 snap, reused = self._store(source, snapshots, when)
@@ -446,13 +464,12 @@ class Vault:
             snap_id = secrets.token_hex(8)
         with _temp_file(data_dir, ".data-") as (tmp, handle):
             try:
-                with source.open("rb") as raw:
-                    reader = _HashingReader(raw)
-                    age.encrypt(reader, handle, self._passphrase, work_factor=self.work_factor)
+                raw = source.open("rb")
             except OSError as exc:
-                raise VaultError(
-                    "vault.book_unreadable", path=str(source), reason=str(exc)
-                ) from exc
+                raise _unreadable(source, exc) from exc
+            with raw:
+                reader = _HashingReader(raw, source)
+                age.encrypt(reader, handle, self._passphrase, work_factor=self.work_factor)
             digest = reader.sha256.hexdigest()
             same = [
                 s
@@ -570,7 +587,7 @@ class Vault:
         if dry_run:
             chosen = select_survivors(self._index(), policy)
             return PruneResult(**chosen.model_dump(), dry_run=True)
-        with self._changing() as snapshots:
+        with self._writing(), self._changing() as snapshots:
             chosen = select_survivors(snapshots, policy)
             if chosen.forget:
                 self._write_index(chosen.keep)
