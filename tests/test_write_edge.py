@@ -62,7 +62,9 @@ def test_cells_without_r_pretty_printed_and_single_quotes(tmp_path: Path) -> Non
 </worksheet>"""
     path = _book(tmp_path, xml)
     data = _write(path, [TIER])
-    ws = load_quietly(data)[0]["Clients"]
+    wb, warnings = load_quietly(data)
+    assert warnings == []
+    ws = wb["Clients"]
     assert [ws.cell(row=r, column=4).value for r in range(1, 5)] == ["Tier", "A", "B", "C"]
     assert ws.row_dimensions[3].hidden
     root = DET.fromstring(members(data)[SHEET])
@@ -229,3 +231,77 @@ def test_zip_members_are_copied_raw(tmp_path: Path) -> None:
         assert raw(path, name) == raw(data, name)
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         assert z.testzip() is None
+
+
+def test_title_rows_above_the_header_do_not_move_the_columns(tmp_path: Path) -> None:
+    xml = f"""<worksheet xmlns="{MAIN}"><sheetData>
+<row r="1">{_t("A1", "客户名册")}{_t("K1", "制表日期 2024-01-01")}</row>
+<row r="2">{_t("A2", "ID")}{_t("B2", "Name")}</row>
+<row r="3"><c r="A3"><v>1</v></c>{_t("B3", "Ann")}</row>
+</sheetData></worksheet>"""
+    path = _book(tmp_path, xml)
+    column = NewColumn("Tier", (), {3: "A"})
+    result = plan_columns(path, sheet_name="Clients", header_row=2, columns=[column])
+    assert result.columns[0].letter == "C"
+    data = _write(path, [column], header_row=2)
+    ws = load_quietly(data)[0]["Clients"]
+    assert ws["C2"].value == "Tier" and ws["C3"].value == "A" and ws["K1"].value.startswith("制表")
+
+
+def test_symlinked_register_is_updated_through_its_link(tmp_path: Path) -> None:
+    import os
+
+    from clientbook.safe_io import update_register
+
+    if os.name != "posix":
+        pytest.skip("symlinks")
+    real = _book(
+        tmp_path,
+        f'<worksheet xmlns="{MAIN}"><sheetData><row r="1">{_t("A1", "ID")}</row>'
+        '<row r="2"><c r="A2"><v>1</v></c></row></sheetData></worksheet>',
+    )
+    link = tmp_path / "link.xlsx"
+    link.symlink_to(real)
+    update_register(link, [TIER], sheet_name="Clients", header_row=1)
+    assert link.is_symlink()
+    assert load_quietly(real)[0]["Clients"]["B2"].value == "A"
+
+
+class _Unseekable(io.RawIOBase):
+    def __init__(self) -> None:
+        self.data = bytearray()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, b: bytes) -> int:  # type: ignore[override]
+        self.data += b
+        return len(b)
+
+
+def test_source_zip_with_data_descriptors_and_zip64_extras(tmp_path: Path) -> None:
+    """Members written by streaming tools (data descriptors, Zip64 extra fields) are copied
+    raw into an ordinary archive that every reader accepts."""
+    path = _book(
+        tmp_path,
+        f'<worksheet xmlns="{MAIN}"><sheetData><row r="1">{_t("A1", "ID")}</row>'
+        '<row r="2"><c r="A2"><v>1</v></c></row></sheetData></worksheet>',
+    )
+    with zipfile.ZipFile(path) as z:
+        items = [(i.filename, z.read(i)) for i in z.infolist()]
+    sink = _Unseekable()
+    with zipfile.ZipFile(sink, "w", zipfile.ZIP_DEFLATED) as z:  # type: ignore[arg-type]
+        for name, data in items:
+            with z.open(name, "w", force_zip64=name.endswith("styles.xml")) as f:
+                f.write(data)
+    streamed = bytes(sink.data)
+    with zipfile.ZipFile(io.BytesIO(streamed)) as z:
+        assert all(i.flag_bits & 0x08 for i in z.infolist())  # data descriptors
+    data = _write(streamed, [TIER])
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        assert z.testzip() is None
+        assert not any(i.flag_bits & 0x08 for i in z.infolist())
+    assert {k: v for k, v in members(data).items() if k != SHEET} == {
+        k: v for k, v in members(streamed).items() if k != SHEET
+    }
+    assert load_quietly(data)[0]["Clients"]["B2"].value == "A"
