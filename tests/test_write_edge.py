@@ -305,3 +305,38 @@ def test_source_zip_with_data_descriptors_and_zip64_extras(tmp_path: Path) -> No
         k: v for k, v in members(streamed).items() if k != SHEET
     }
     assert load_quietly(data)[0]["Clients"]["B2"].value == "A"
+
+
+def test_sheet_as_excel_writes_it(tmp_path: Path) -> None:
+    """Markup-compatibility namespaces, x14ac row attributes and xr uids, as in Excel's own
+    files, go through untouched; the header row is parsed with the root's namespaces."""
+    xml = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
+        f'<worksheet xmlns="{MAIN}" xmlns:r="http://schemas.openxmlformats.org/officeDocument/'
+        '2006/relationships" xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/'
+        '2006" mc:Ignorable="x14ac xr xr2 xr3" xmlns:x14ac="http://schemas.microsoft.com/office/'
+        'spreadsheetml/2009/9/ac" xmlns:xr="http://schemas.microsoft.com/office/spreadsheetml/'
+        '2014/revision" xr:uid="{00000000-0001-0000-0000-000000000000}">'
+        '<dimension ref="A1:B3"/><sheetViews><sheetView tabSelected="1" workbookViewId="0">'
+        '<selection activeCell="B3" sqref="B3"/></sheetView></sheetViews>'
+        '<sheetFormatPr defaultRowHeight="14.25" x14ac:dyDescent="0.2"/>'
+        '<sheetData><row r="1" spans="1:2" x14ac:dyDescent="0.2">'
+        f"{_t('A1', '客户号')}{_t('B1', '客户姓名')}</row>"
+        '<row r="2" spans="1:2" ht="15" customHeight="1" x14ac:dyDescent="0.2">'
+        f'<c r="A2"><v>10001</v></c>{_t("B2", "甲")}</row>'
+        '<row r="3" spans="1:2" x14ac:dyDescent="0.2">'
+        f'<c r="A3"><v>10002</v></c>{_t("B3", "乙")}</row></sheetData>'
+        '<phoneticPr fontId="1" type="noConversion"/>'
+        '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+        "</worksheet>"
+    )
+    path = _book(tmp_path, xml)
+    data = _write(path, [NewColumn("客户层级", ("Tier",), {2: "A", 3: "B"}, width=12)])
+    out = members(data)[SHEET].decode()
+    assert '<row r="2" spans="1:3" ht="15" customHeight="1" x14ac:dyDescent="0.2">' in out
+    assert '<cols><col min="3" max="3" width="12" customWidth="1"/></cols><sheetData>' in out
+    assert out.startswith(xml.split("<dimension")[0])  # prolog and root tag byte for byte
+    assert out.endswith(xml[xml.index("<phoneticPr") :])
+    wb, warnings = load_quietly(data)
+    assert warnings == [] and wb["Clients"]["C3"].value == "B"
+    assert members(_write(data, [NewColumn("客户层级", (), {2: "A", 3: "B"})])) == members(data)
