@@ -248,3 +248,30 @@ def test_keyboard_interrupt_while_the_sheet_streams(
     assert _digest(book) == before
     assert _leftovers(book.parent) == []
     assert not any(t.name == "clientbook-deflate" for t in threading.enumerate())
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o027])
+def test_a_new_output_file_follows_the_umask(book: Path, tmp_path: Path, umask: int) -> None:
+    """--output, --annotate and restore create files like any program would, not 0600."""
+    if os.name != "posix":
+        pytest.skip("POSIX permission bits")
+    old = os.umask(umask)
+    try:
+        out = tmp_path / "排名 结果.xlsx"
+        _update(book, output=out)
+        fresh = tmp_path / "fresh.bin"
+        atomic_write(fresh, lambda f: f.write(b"x"))
+    finally:
+        os.umask(old)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~umask
+    assert fresh.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_dry_run_previews_a_workbook_open_in_excel(book: Path) -> None:
+    lock = book.with_name("~$" + book.name)
+    lock.write_bytes(b"")
+    before = _digest(book)
+    result = _update(book, dry_run=True)
+    assert result.output == str(book) and _digest(book) == before
+    with pytest.raises(FileLocked):  # the real write still refuses
+        _update(book)

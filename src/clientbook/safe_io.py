@@ -61,7 +61,8 @@ def atomic_write(
     The temporary file is fsynced before the rename and the folder after it; on any
     exception (KeyboardInterrupt included) the temporary file is removed and `target` is
     as it was. `before_replace` runs once the new content is safely on disk (the backup).
-    An existing target keeps its permission bits.
+    An existing target keeps its permission bits; a new one gets the permissions any
+    program would give it (0666 less the umask), not the temporary file's private 0600.
     """
     folder = target.parent
     try:
@@ -74,8 +75,11 @@ def atomic_write(
             write(f)
             f.flush()
             os.fsync(f.fileno())
-        with contextlib.suppress(FileNotFoundError):
-            os.chmod(tmp, stat.S_IMODE(target.stat().st_mode))
+        try:
+            mode = stat.S_IMODE(target.stat().st_mode)
+        except FileNotFoundError:
+            mode = _new_file_mode()
+        os.chmod(tmp, mode)
         if before_replace is not None:
             before_replace()
         try:
@@ -89,6 +93,13 @@ def atomic_write(
     except BaseException:
         _remove(tmp)
         raise
+
+
+def _new_file_mode() -> int:
+    """0666 less the process umask: what open(2) would give a newly created file."""
+    mask = os.umask(0o077)  # reading the umask means setting it; put it straight back
+    os.umask(mask)
+    return 0o666 & ~mask
 
 
 def _remove(tmp: Path) -> None:
@@ -127,7 +138,8 @@ def update_register(
     In place: refuses when Excel/WPS has the file open (unless `force`), calls
     `backup(path)` once the new file is ready and before it replaces the old one.
     With `output`: writes a new file and leaves `path` untouched (no backup needed).
-    With `dry_run`: reports what would be written and writes nothing.
+    With `dry_run`: reports what would be written and writes nothing (a lock file does not
+    stop a preview).
     """
     check_writable(path)
     if not path.exists():
@@ -147,14 +159,14 @@ def update_register(
             raise UsageError("write.output_is_input", path=str(path))
     # in place through a symlink: replace the file it points to, keep the link
     target = output if output is not None else (path.resolve() if path.is_symlink() else path)
-    if not force:
-        for candidate in dict.fromkeys((path, target)):
-            check_not_open(candidate)
-    if dry_run:
+    if dry_run:  # writes nothing, so a workbook open in Excel/WPS can still be previewed
         result = plan_columns(
             path, sheet_name=sheet_name, header_row=header_row, columns=columns, password=password
         )
         return result.model_copy(update={"output": str(target)})
+    if not force:
+        for candidate in dict.fromkeys((path, target)):
+            check_not_open(candidate)
 
     outcome: list[WriteResult] = []
 
