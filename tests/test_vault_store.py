@@ -298,3 +298,12 @@ def test_force_restore_refuses_a_workbook_open_in_excel(tmp_path: Path) -> None:
     assert book.read_bytes() == edited
     (tmp_path / "~$book.xlsx").unlink()
     assert vault.restore(snap.id, book, force=True).read_bytes() != edited
+
+
+def test_a_folder_given_as_the_book_says_it_is_a_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "客户 名册.xlsx"
+    folder.mkdir()
+    with pytest.raises(VaultError) as info:
+        _vault(tmp_path).create(folder)
+    assert info.value.key == "register.is_directory"
+    assert not (tmp_path / "vault").exists()

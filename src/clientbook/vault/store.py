@@ -439,6 +439,8 @@ class Vault:
         """Back up several registers with one read and one write of the index."""
         sources = [Path(p) for p in paths]
         for source in sources:
+            if source.is_dir():
+                raise VaultError("register.is_directory", path=str(source))
             if not source.is_file():
                 raise VaultError("vault.book_missing", path=str(source))
         when = (now or datetime.now()).astimezone()
