@@ -9,6 +9,7 @@ the CLI uses the real clock.
 from __future__ import annotations
 
 import json
+import os
 import zipfile
 from datetime import date, timedelta
 from pathlib import Path
@@ -424,3 +425,35 @@ def test_an_encrypted_register_stays_encrypted(
     restored = tmp_path / "back.xlsx"
     assert cli(runner, "backup", "restore", snap, "--to", str(restored)).exit_code == 0
     assert restored.read_bytes() == pre
+
+
+@pytest.mark.parametrize("codepage", ["cp1252", "cp936"])
+def test_redirected_output_is_utf8_on_a_windows_code_page(tmp_path: Path, codepage: str) -> None:
+    """`clientbook validate book.xlsx --format json > out.json` on Windows: the redirected
+    streams use the locale's code page, which cannot hold every character of the messages
+    (Chinese on cp1252, the dash in 13–19 on cp936). The output must be UTF-8, no traceback."""
+    import subprocess
+    import sys
+
+    book = tmp_path / "名册.xlsx"
+    assert cli(CliRunner(), "init", str(book), "--lang", "zh").exit_code == 0
+    fill(book, [{"客户号": "C1", "客户姓名": "甲", "资产规模(万元)": 10, "手机号": "12345"}])
+    env = {**os.environ, "PYTHONIOENCODING": codepage, "CLIENTBOOK_LANG": "zh"}
+
+    def run(*args: str) -> subprocess.CompletedProcess[bytes]:
+        command = [sys.executable, "-m", "clientbook", *args]
+        return subprocess.run(command, capture_output=True, env=env, timeout=120, check=False)
+
+    as_json = run("validate", str(book), "--format", "json")
+    assert as_json.returncode == 1, as_json.stderr.decode("utf-8", "replace")
+    report = json.loads(as_json.stdout.decode("utf-8"))
+    assert [(f["code"], f["cell"]) for f in report["findings"]] == [("invalid_mobile", "F2")]
+    assert "13–19" in report["findings"][0]["message"]
+    table = run("validate", str(book))
+    assert table.returncode == 1 and b"Traceback" not in table.stderr
+    assert "手机号" in table.stdout.decode("utf-8")
+    missing = run("validate", str(tmp_path / "没有.xlsx"))
+    assert missing.returncode == 2
+    assert missing.stderr.decode("utf-8").strip().splitlines() == [
+        f"找不到文件 {tmp_path / '没有.xlsx'}，请检查路径和文件名"
+    ]

@@ -558,6 +558,9 @@ def backup_prune(
 
 def main() -> None:
     """Console-script entry point."""
+    from clientbook.render import utf8_streams
+
+    utf8_streams()  # redirected output is UTF-8 on every platform, never a crash
     try:
         app()
     except KeyboardInterrupt:  # pragma: no cover - Ctrl-C outside a command

@@ -21,6 +21,30 @@ if TYPE_CHECKING:
     from clientbook.validate import ValidationReport
 
 
+def utf8_streams() -> None:
+    """Make stdout and stderr UTF-8 when they go to a file or a pipe.
+
+    Redirected output otherwise uses the locale's code page (cp1252 on an English Windows,
+    cp936 on a Chinese one), where Chinese text or a dash crash the write with a
+    UnicodeEncodeError: a traceback instead of the JSON/CSV the spec promises in UTF-8.
+    A terminal keeps its encoding (the Windows console is UTF-16 already) and replaces
+    what it cannot show instead of failing.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        encoding = str(getattr(stream, "encoding", "") or "").lower().replace("_", "-")
+        if reconfigure is None or encoding in ("utf-8", "utf8"):
+            continue
+        try:
+            interactive = stream.isatty()
+        except (OSError, ValueError):
+            interactive = False
+        if interactive:
+            reconfigure(errors="replace")
+        else:
+            reconfigure(encoding="utf-8")
+
+
 def stdout_console() -> Console:
     from rich.console import Console
 
