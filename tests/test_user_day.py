@@ -457,3 +457,42 @@ def test_redirected_output_is_utf8_on_a_windows_code_page(tmp_path: Path, codepa
     assert missing.stderr.decode("utf-8").strip().splitlines() == [
         f"找不到文件 {tmp_path / '没有.xlsx'}，请检查路径和文件名"
     ]
+
+
+def test_fixing_cells_in_the_annotated_copy_and_checking_it_again(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """The manager corrects the cells in the marked-up copy and annotates that file again:
+    her own comment and its author stay, old clientbook notes are not repeated, and a
+    fixed cell loses its red fill and note."""
+    from openpyxl.comments import Comment
+
+    book = tmp_path / "名册.xlsx"
+    assert cli(runner, "init", str(book), "--lang", "zh").exit_code == 0
+    fill(
+        book,
+        [
+            {"客户号": "C1", "客户姓名": "甲", "资产规模(万元)": "很多", "邮箱": "a@"},
+            {"客户号": "C2", "客户姓名": "乙", "资产规模(万元)": 10},
+        ],
+    )
+    wb = load_workbook(book)
+    wb.worksheets[0]["G2"].comment = Comment("客户说邮箱换了", "王经理")
+    wb.save(book)
+
+    first = tmp_path / "检查1.xlsx"
+    assert cli(runner, "validate", str(book), "--annotate", str(first)).exit_code == 1
+    ws = load_workbook(first).worksheets[0]
+    assert ws["G2"].comment.author == "王经理"
+    assert ws["G2"].comment.text.startswith("客户说邮箱换了\n\n[clientbook] ")
+    assert ws["L2"].fill.fgColor.rgb.endswith("FFC7CE")
+
+    set_cells(first, {"L2": 500})  # fixed in the copy; the e-mail is still wrong
+    second = tmp_path / "检查2.xlsx"
+    assert cli(runner, "validate", str(first), "--annotate", str(second)).exit_code == 1
+    ws = load_workbook(second).worksheets[0]
+    note = ws["G2"].comment.text
+    assert note.startswith("客户说邮箱换了\n\n") and note.count("[clientbook]") == 1
+    assert ws["G2"].comment.author == "王经理"
+    assert ws["L2"].comment is None and ws["L2"].fill.fill_type is None
+    assert ws["L2"].value == 500

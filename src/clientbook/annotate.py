@@ -1,7 +1,10 @@
 """`validate --annotate OUT.xlsx`: a COPY of the register with every finding marked.
 
 Each offending cell gets a fill (errors red, warnings amber) and a comment holding the
-messages; a missing column is marked on cell A of the header row. The register itself is
+messages (under a comment the user already had there, which keeps its author); a missing
+column is marked on cell A of the header row. Annotating a copy annotated before replaces
+the old clientbook notes instead of repeating them, and a cell fixed since loses its note
+and fill. The register itself is
 only read: the copy is made with openpyxl (load + save) and written to OUT through
 safe_io.atomic_write (temp file, fsync, replace).
 
@@ -119,12 +122,58 @@ def _part_counts(package: bytes) -> dict[str, int]:
     return counts
 
 
+def _has_comments(package: bytes) -> bool:
+    with zipfile.ZipFile(io.BytesIO(package)) as archive:
+        return any(name.startswith("xl/comments") for name in archive.namelist())
+
+
 def _target_cell(sheet: Any, coordinate: str) -> Any:
     """The cell to mark: the top-left cell when `coordinate` is inside a merged range."""
     for merged in sheet.merged_cells.ranges:
         if coordinate in merged:
             return sheet.cell(merged.min_row, merged.min_col)
     return sheet[coordinate]
+
+
+_OUR_NOTE = f"[{AUTHOR}] "
+
+
+def _user_text(comment: Any) -> str:
+    """A comment's text without the notes an earlier `--annotate` added (its own lines)."""
+    if comment is None or not comment.text:
+        return ""
+    kept = [line for line in comment.text.split("\n") if not line.startswith(_OUR_NOTE)]
+    return "\n".join(kept).strip("\n")
+
+
+def _clear_stale_marks(workbook: Any, fresh: set[tuple[str, str]], fills: set[str]) -> None:
+    """On a copy annotated before (the user re-checks the annotated file), take the old
+    notes off cells that have no finding now; a fill of ours goes with a note of ours."""
+    for sheet in workbook.worksheets:
+        for cell in list(getattr(sheet, "_cells", {}).values()):
+            comment = cell.comment
+            if comment is None or _OUR_NOTE not in (comment.text or ""):
+                continue
+            if (sheet.title, cell.coordinate) in fresh:
+                continue
+            text = _user_text(comment)
+            if text:
+                cell.comment = _comment(text, comment.author or AUTHOR, 0)
+            else:
+                cell.comment = None
+                if str(cell.fill.fgColor.rgb)[-6:] in fills and cell.fill.fill_type == "solid":
+                    from openpyxl.styles import PatternFill
+
+                    cell.fill = PatternFill()
+
+
+def _comment(body: str, author: str, items: int) -> Any:
+    from openpyxl.comments import Comment
+
+    comment = Comment(body, author)
+    comment.width = 360
+    comment.height = max(80, 40 * items + 20 * body.count("\n"))
+    return comment
 
 
 def annotate_copy(
@@ -138,7 +187,6 @@ def annotate_copy(
     check_annotate_target(source, out)
 
     from openpyxl import load_workbook
-    from openpyxl.comments import Comment
     from openpyxl.styles import PatternFill
 
     plain, encrypted = _plain_bytes(source, password)
@@ -160,20 +208,24 @@ def annotate_copy(
         Severity.error: PatternFill("solid", start_color=ERROR_FILL, end_color=ERROR_FILL),
         Severity.warning: PatternFill("solid", start_color=WARNING_FILL, end_color=WARNING_FILL),
     }
+    targets: dict[tuple[str, str], Any] = {}
+    for sheet_name, coordinate in marks:
+        if sheet_name in workbook.sheetnames:
+            cell = _target_cell(workbook[sheet_name], coordinate)
+            targets[(sheet_name, coordinate)] = cell
+    if _has_comments(plain):
+        fresh = {(name, cell.coordinate) for (name, _), cell in targets.items()}
+        _clear_stale_marks(workbook, fresh, {ERROR_FILL, WARNING_FILL})
     cells = 0
-    for (sheet_name, coordinate), items in marks.items():
-        if sheet_name not in workbook.sheetnames:
-            continue
-        cell = _target_cell(workbook[sheet_name], coordinate)
+    for key, cell in targets.items():
+        items = marks[key]
         worst = Severity.error if any(s is Severity.error for s, _ in items) else Severity.warning
         cell.fill = fills[worst]
-        body = "\n".join(f"[{AUTHOR}] {message}" for _, message in items)
-        if cell.comment is not None and cell.comment.text:
-            body = f"{cell.comment.text}\n\n{body}"
-        comment = Comment(body, AUTHOR)
-        comment.width = 360
-        comment.height = max(80, 40 * len(items) + 20 * body.count("\n"))
-        cell.comment = comment
+        body = "\n".join(f"{_OUR_NOTE}{message}" for _, message in items)
+        # the user's own note stays first, under its author; notes of an earlier run go
+        user = _user_text(cell.comment)
+        author = cell.comment.author if user and cell.comment.author else AUTHOR
+        cell.comment = _comment(f"{user}\n\n{body}" if user else body, author, len(items))
         cells += 1
 
     buffer = io.BytesIO()
