@@ -275,3 +275,19 @@ def test_dry_run_previews_a_workbook_open_in_excel(book: Path) -> None:
     assert result.output == str(book) and _digest(book) == before
     with pytest.raises(FileLocked):  # the real write still refuses
         _update(book)
+
+
+def test_a_read_only_register_is_not_rewritten(book: Path, tmp_path: Path) -> None:
+    """Like Excel, which will not save over a read-only file (Windows refuses the replace;
+    POSIX would allow it, so clientbook checks the permission bits itself)."""
+    book.chmod(0o444)
+    before = _digest(book)
+    backups: list[Path] = []
+    with pytest.raises(WriteError) as info:
+        _update(book, backup=backups.append)
+    assert info.value.key == "write.read_only"
+    assert _digest(book) == before and backups == [] and _leftovers(book.parent) == []
+    out = tmp_path / "copy.xlsx"
+    _update(book, output=out)  # a new file is fine
+    assert out.exists() and _digest(book) == before
+    book.chmod(0o644)

@@ -591,6 +591,12 @@ WRITE: dict[str, tuple[str, str]] = {
         "无法写入 {path}：{reason}；原文件未改动",
         "Could not write {path}: {reason}; the original is unchanged",
     ),
+    "write.read_only": (
+        "{path} 是只读文件，clientbook 不会改写它；原文件未改动。请先取消只读属性，"
+        "或用 --output 写到新文件",
+        "{path} is read-only, so clientbook will not rewrite it; the original is unchanged. "
+        "Clear the read-only attribute, or use --output to write a new file",
+    ),
     "write.replace_denied": (
         "无法替换 {path}（可能正被 Excel、WPS 或同步软件占用）；原文件未改动。"
         "请关闭占用它的程序后重试",

@@ -135,7 +135,8 @@ def update_register(
 ) -> WriteResult:
     """Write clientbook's columns into the register at `path`, safely.
 
-    In place: refuses when Excel/WPS has the file open (unless `force`), calls
+    In place: refuses when Excel/WPS has the file open (unless `force`) or the file is
+    marked read-only, calls
     `backup(path)` once the new file is ready and before it replaces the old one.
     With `output`: writes a new file and leaves `path` untouched (no backup needed).
     With `dry_run`: reports what would be written and writes nothing (a lock file does not
@@ -167,6 +168,10 @@ def update_register(
     if not force:
         for candidate in dict.fromkeys((path, target)):
             check_not_open(candidate)
+    if output is None and stat.S_IMODE(target.stat().st_mode) & 0o222 == 0:
+        # marked read-only (chmod a-w, or Windows' read-only attribute): Excel would not
+        # save over it, and neither do we; POSIX would let the rename through silently
+        raise WriteError("write.read_only", path=str(path))
 
     outcome: list[WriteResult] = []
 
