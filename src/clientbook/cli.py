@@ -138,7 +138,7 @@ def init_command(
         ),
     ] = False,
 ) -> None:
-    """Write a new, empty client register: styled headers, dropdowns, holdings sheet.
+    """新建空白客户名册 / Write a new, empty register: styled headers, dropdowns, holdings.
 
     Example: clientbook init 客户名册.xlsx --lang zh
     """
@@ -216,8 +216,9 @@ def validate_command(
     ] = None,
     config: Annotated[Path | None, typer.Option("--config", help="配置文件 / config file")] = None,
 ) -> None:
-    """Check the register: every problem in one pass, each pointing at a cell.
+    """检查名册，逐个单元格列出问题 / Check the register: every problem, at its cell.
 
+    退出码 0 无错误，1 有错误（--strict 时警告也算），2 文件无法使用。
     Exit 0 when there are no errors (1 with --strict and warnings), 1 when there are
     errors, 2 when the file cannot be used.
 
