@@ -496,3 +496,28 @@ def test_fixing_cells_in_the_annotated_copy_and_checking_it_again(
     assert ws["G2"].comment.author == "王经理"
     assert ws["L2"].comment is None and ws["L2"].fill.fill_type is None
     assert ws["L2"].value == 500
+
+
+def test_a_clean_register_annotated_is_copied_byte_for_byte(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """Nothing to mark: the copy is the register itself (fast, nothing lost). Once every
+    cell of a marked-up copy is fixed, checking it again clears all the old notes."""
+    book = tmp_path / "名册.xlsx"
+    assert cli(runner, "init", str(book), "--lang", "zh").exit_code == 0
+    fill(book, [{"客户号": "C1", "客户姓名": "甲", "资产规模(万元)": "abc"}])
+    marked = tmp_path / "标注.xlsx"
+    assert cli(runner, "validate", str(book), "--annotate", str(marked)).exit_code == 1
+    assert load_workbook(marked).worksheets[0]["L2"].comment is not None
+
+    set_cells(marked, {"L2": 120})
+    cleared = tmp_path / "再查.xlsx"
+    result = cli(runner, "validate", str(marked), "--annotate", str(cleared))
+    assert result.exit_code == 0, result.output
+    ws = load_workbook(cleared).worksheets[0]
+    assert ws["L2"].comment is None and ws["L2"].fill.fill_type is None
+
+    set_cells(book, {"L2": 120})
+    copy = tmp_path / "副本.xlsx"
+    assert cli(runner, "validate", str(book), "--annotate", str(copy)).exit_code == 0
+    assert copy.read_bytes() == book.read_bytes()

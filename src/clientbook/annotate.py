@@ -4,7 +4,7 @@ Each offending cell gets a fill (errors red, warnings amber) and a comment holdi
 messages (under a comment the user already had there, which keeps its author); a missing
 column is marked on cell A of the header row. Annotating a copy annotated before replaces
 the old clientbook notes instead of repeating them, and a cell fixed since loses its note
-and fill. The register itself is
+and fill; a register with nothing to mark is copied byte for byte. The register itself is
 only read: the copy is made with openpyxl (load + save) and written to OUT through
 safe_io.atomic_write (temp file, fsync, replace).
 
@@ -190,6 +190,20 @@ def annotate_copy(
     from openpyxl.styles import PatternFill
 
     plain, encrypted = _plain_bytes(source, password)
+    if (
+        not report.findings
+        and out.suffix.lower() == source.suffix.lower()
+        and not _has_comments(plain)
+    ):
+        # nothing to mark and no old notes to clear: the copy is the register itself,
+        # byte for byte (an encrypted one stays encrypted), without openpyxl's load + save
+        original = source.read_bytes()
+
+        def copy(stream: BinaryIO) -> None:
+            stream.write(original)
+
+        atomic_write(out, copy)
+        return AnnotateResult(path=str(out), cells=0, lost=[])
     keep_vba = out.suffix.lower() == ".xlsm"
     try:
         with warnings.catch_warnings():
