@@ -92,3 +92,23 @@ def test_no_rule_is_refused() -> None:
     with pytest.raises(UsageError) as info:
         select_survivors(_snapshots(), PrunePolicy())
     assert info.value.key == "vault.no_policy"
+
+
+def test_same_file_name_in_two_folders_is_two_books() -> None:
+    """A team lead backs up 王经理/客户名册.xlsx and 李经理/客户名册.xlsx: --keep-last 1
+    keeps the newest snapshot of each, never forgets a book's only snapshot."""
+    snaps = [
+        Snapshot(
+            id=f"{n:016x}",
+            created=datetime(2026, 3, 1, 9, n, tzinfo=CST),
+            book="客户名册.xlsx",
+            source=folder,
+            size=1,
+            sha256="0" * 64,
+            file=f"data/{n}.age",
+        )
+        for n, folder in enumerate(["/team/王经理", "/team/李经理", "/team/王经理"])
+    ]
+    selection = select_survivors(snaps, PrunePolicy(last=1))
+    assert {s.id for s in selection.keep} == {snaps[1].id, snaps[2].id}
+    assert [s.id for s in selection.forget] == [snaps[0].id]

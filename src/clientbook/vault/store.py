@@ -128,13 +128,16 @@ def select_survivors(snapshots: Iterable[Snapshot], policy: PrunePolicy) -> Sele
     Newest first: --keep-last N keeps the N newest; --keep-daily N keeps the newest snapshot
     of each of the last N days that have snapshots (weekly: ISO weeks, monthly, yearly
     likewise); a snapshot that any rule keeps survives. Like restic's default grouping by
-    path, the rules apply to each book (original file name) separately.
+    path, the rules apply to each book (its folder and file name) separately: two managers'
+    客户名册.xlsx in two folders are two books, and keeping the last N of one never
+    forgets the other's.
     """
     if policy.is_empty():
         raise UsageError("vault.no_policy")
-    groups: dict[str, list[Snapshot]] = {}
+    groups: dict[tuple[str, str], list[Snapshot]] = {}
     for snap in snapshots:
-        groups.setdefault(snap.book.casefold(), []).append(snap)
+        key = (os.path.normcase(os.path.normpath(snap.source)), snap.book.casefold())
+        groups.setdefault(key, []).append(snap)
     keep: list[Snapshot] = []
     forget: list[Snapshot] = []
     reasons: dict[str, list[str]] = {}
