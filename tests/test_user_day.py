@@ -521,3 +521,51 @@ def test_a_clean_register_annotated_is_copied_byte_for_byte(
     copy = tmp_path / "副本.xlsx"
     assert cli(runner, "validate", str(book), "--annotate", str(copy)).exit_code == 0
     assert copy.read_bytes() == book.read_bytes()
+
+
+def test_the_passphrase_prompt_speaks_on_stderr_and_in_chinese(vault: Path, tmp_path: Path) -> None:
+    """Without CLIENTBOOK_PASSPHRASE on a terminal: a new vault asks twice, a mismatch is
+    said in the user's language and asked again; with stdout redirected to a file
+    (`backup list --format json > snapshots.json`) the prompt still shows and the file
+    holds only the JSON."""
+    import shlex
+    import sys
+
+    if os.name != "posix":
+        pytest.skip("a pseudo-terminal and /bin/sh")
+    import pexpect
+
+    book = tmp_path / "名册.xlsx"
+    assert cli(CliRunner(), "init", str(book), "--lang", "zh").exit_code == 0
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLIENTBOOK_")}
+    env["LANG"] = "C.UTF-8"
+    command = [sys.executable, "-m", "clientbook", "backup", "create", str(book)]
+    child = pexpect.spawn(
+        command[0], command[1:] + ["--vault", str(vault)], env=env, encoding="utf-8", timeout=120
+    )
+    child.expect("设置口令")
+    child.sendline(PASSPHRASE)
+    child.expect("再次输入口令")
+    child.sendline(PASSPHRASE + "x")
+    child.expect("两次输入的口令不一致")
+    child.expect("设置口令")
+    child.sendline(PASSPHRASE)
+    child.expect("再次输入口令")
+    child.sendline(PASSPHRASE)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, child.before
+
+    out = tmp_path / "snapshots.json"
+    listing = [sys.executable, "-m", "clientbook", "backup", "list", "--format", "json"]
+    line = " ".join(shlex.quote(a) for a in listing + ["--vault", str(vault)])
+    child = pexpect.spawn(
+        "/bin/sh", ["-c", f"{line} > {shlex.quote(str(out))}"], env=env, encoding="utf-8"
+    )
+    child.expect("口令")
+    child.sendline(PASSPHRASE)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, child.before
+    snapshots = json.loads(out.read_text(encoding="utf-8"))
+    assert [s["book"] for s in snapshots] == ["名册.xlsx"]

@@ -411,15 +411,22 @@ def prompt_passphrase(directory: Path, new: bool) -> str:
     from clientbook.messages import text
 
     lang = error_lang()
-    if new:
-        result: str = typer.prompt(
-            text("vault.prompt_new", lang, path=directory),
-            hide_input=True,
-            confirmation_prompt=text("vault.prompt_confirm", lang),
-        )
-    else:
-        result = typer.prompt(text("vault.prompt", lang), hide_input=True)
-    return result
+
+    def ask(prompt: str) -> str:
+        # on stderr, like every message: `backup list --format json > x.json` stays clean
+        try:
+            answer: str = typer.prompt(prompt, hide_input=True, err=True)
+        except typer.Abort:  # Ctrl-C or end of input at the prompt: exit 130, not 1
+            raise KeyboardInterrupt from None
+        return answer
+
+    if not new:
+        return ask(text("vault.prompt", lang))
+    while True:
+        first = ask(text("vault.prompt_new", lang, path=directory))
+        if ask(text("vault.prompt_confirm", lang)) == first:
+            return first
+        typer.echo(text("vault.prompt_mismatch", lang), err=True)
 
 
 def _open_vault(vault: Path | None, passphrase_file: Path | None, lang: LangOption) -> Any:

@@ -627,7 +627,10 @@ VAULT: dict[str, tuple[str, str]] = {
         "can be restored)",
     ),
     "vault.prompt_confirm": ("再次输入口令", "Repeat the passphrase"),
-    "vault.prompt_mismatch": ("两次输入的口令不一致，请重试", "The passphrases differ; try again"),
+    "vault.prompt_mismatch": (
+        "两次输入的口令不一致，请重试",
+        "The two passphrases do not match; try again",
+    ),
     "vault.not_a_folder": (
         "备份库路径 {path} 不是文件夹。请用 --vault 或 CLIENTBOOK_VAULT 指定一个文件夹",
         "Vault path {path} is not a folder. Point --vault or CLIENTBOOK_VAULT at a folder",
