@@ -8,9 +8,14 @@ number a manager sees in Excel, and each column its letter.
 
 from __future__ import annotations
 
+import dataclasses
+import gc
 import io
+import itertools
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any, BinaryIO, Literal, TypeVar, cast
@@ -28,15 +33,18 @@ from clientbook.register.model import (
 )
 from clientbook.register.schema import CLIENTS, CONTACTS, HOLDINGS, SheetSchema
 from clientbook.register.values import (
+    ColumnParser,
+    Parser,
     ValueProblem,
     birth_from_id,
+    cell_parser,
+    column_parser,
     gender_from_id,
     has_cjk,
     header_index,
     id_is_valid,
     is_blank,
     normalise_header,
-    parser_for,
     raw_text,
 )
 
@@ -211,8 +219,8 @@ def _choose_sheets(
     )
 
 
-def _numbered_rows(sheet: Any) -> Iterator[tuple[int, int, list[Any]]]:
-    """(Excel row number, column index of the row's first cell, cells) for a calamine sheet.
+def _rows(sheet: Any) -> tuple[int, int, Iterator[list[Any]]]:
+    """(Excel row number of the first row, column index of each row's first cell, rows).
 
     python-calamine's iter_rows() pads the empty rows above the data but starts each row
     at the first used column (issue #177), so rows are numbered from 1 and columns are
@@ -221,20 +229,17 @@ def _numbered_rows(sheet: Any) -> Iterator[tuple[int, int, list[Any]]]:
     """
     start = sheet.start
     if start is None:
-        return
+        return 1, 0, iter(())
     first_row, first_col = start
     rows = iter(sheet.iter_rows())
     first = next(rows, None)
     if first is None:
-        return
+        return 1, 0, iter(())
     if first_row > 0 and all(is_blank(v) for v in first):
         number = 1  # padded from the top
     else:
         number = first_row + 1
-    yield number, first_col, first
-    for cells in rows:
-        number += 1
-        yield number, first_col, cells
+    return number, first_col, itertools.chain((first,), rows)
 
 
 def _header_matches(cells: list[Any], index: dict[str, str]) -> set[str]:
@@ -250,6 +255,22 @@ _RECORD_TYPES: dict[str, type[Any]] = {
     "holdings": HoldingRecord,
     "contacts": ContactRecord,
 }
+_CHUNK_ROWS = 4096  # rows read, transposed and typed at a time (bounded memory)
+
+
+@dataclass(frozen=True, slots=True)
+class _Reader:
+    """How one mapped column is read: its index in the row, field and parsers."""
+
+    j: int  # index in calamine's row (relative to the sheet's first column)
+    key: str
+    column: ColumnParser
+    cell: Parser
+    default: Any
+
+
+def _is_empty(value: Any) -> bool:
+    return value == "" or (value.__class__ is str and value.isspace())
 
 
 def _read_sheet(
@@ -262,13 +283,15 @@ def _read_sheet(
     except BaseException as exc:
         raise _calamine_error(exc, shown) from exc
     index = header_index(schema)
-    rows = _numbered_rows(calamine_sheet)
-    header: tuple[int, int, list[Any]] | None = None
-    for number, offset, cells in rows:
+    number, offset, rows = _rows(calamine_sheet)
+    header: tuple[int, list[Any]] | None = None
+    number -= 1
+    for cells in rows:
+        number += 1
         if number > HEADER_SEARCH_ROWS:
             break
         if len(_header_matches(cells, index)) >= MIN_HEADER_MATCHES:
-            header = (number, offset, cells)
+            header = (number, cells)
             break
     if header is None:
         if required:
@@ -276,10 +299,12 @@ def _read_sheet(
         missing = [f.key for f in schema.fields if f.required]
         return Sheet(name, kind, 0, [], [], missing_required=missing), 0, 0
 
-    header_row, offset, header_cells = header
+    header_row, header_cells = header
+    record_type = _RECORD_TYPES[schema.kind]
+    defaults = {f.name: f.default for f in dataclasses.fields(record_type)}
     columns: list[Column] = []
     duplicates: list[Column] = []
-    parsers: list[tuple[int, str, Callable[[Any], Any]]] = []
+    readers: list[_Reader] = []
     english = 0
     for j, value in enumerate(header_cells):
         if is_blank(value):
@@ -291,42 +316,50 @@ def _read_sheet(
             duplicates.append(column)
             column = Column(column.index, column.letter, text, None)
         elif key is not None:
-            parsers.append((j, key, parser_for(schema.by_key[key], text)))
+            spec, default = schema.by_key[key], defaults[key]
+            readers.append(
+                _Reader(
+                    j,
+                    key,
+                    column_parser(spec, text, default),
+                    cell_parser(spec, text, default),
+                    default,
+                )
+            )
             english += 0 if has_cjk(text) else 1
         columns.append(column)
     found = {c.field for c in columns}
     missing = [f.key for f in schema.fields if f.required and f.key not in found]
-    record_type = _RECORD_TYPES[schema.kind]
     records: list[Any] = []
     issues: list[ValueIssue] = []
     fill_from_id = schema.kind == "clients"
-    for number, _, cells in rows:
-        width = len(cells)
-        if cells.count("") == width:
-            continue
-        record = record_type(row=number)
-        failed: set[str] | None = None
-        touched = False
-        for j, key, parse in parsers:
-            if j >= width:
-                continue
-            value = cells[j]
-            if value == "" or (value.__class__ is str and value.isspace()):
-                continue
-            touched = True
-            try:
-                setattr(record, key, parse(value))
-            except ValueProblem as problem:
-                issues.append(
-                    ValueIssue(problem.code, key, number, problem.raw, problem.suggestion)
-                )
-                failed = failed or set()
-                failed.add(key)
-        if not touched and all(is_blank(v) for v in cells):
-            continue  # only spaces: a blank row
-        if fill_from_id:
-            _fill_from_id(record, failed)
-        records.append(record)
+    # Records are built positionally: one argument per field up to the last mapped one.
+    field_names = [f.name for f in dataclasses.fields(record_type)][1:]
+    by_key = {r.key: r for r in readers}
+    last = max((field_names.index(k) for k in by_key), default=-1)
+    layout = [(by_key.get(n), defaults[n]) for n in field_names[: last + 1]]
+    while True:
+        chunk: list[list[Any]] = []
+        numbers: list[int] = []
+        before = number
+        for cells in itertools.islice(rows, _CHUNK_ROWS):
+            number += 1
+            if cells.count("") != len(cells):
+                chunk.append(cells)
+                numbers.append(number)
+        if chunk:
+            records += _read_chunk(chunk, numbers, readers, layout, record_type, issues)
+        if number - before < _CHUNK_ROWS:
+            break
+    if fill_from_id:
+        failed: dict[int, set[str]] = {}
+        for issue in issues:
+            failed.setdefault(issue.row, set()).add(issue.field)
+        for record in records:
+            if record.id_number is not None and (
+                record.birth_date is None or record.gender is None
+            ):
+                _fill_from_id(record, failed.get(record.row))
     sheet: Sheet[Any] = Sheet(
         name,
         kind,
@@ -337,7 +370,79 @@ def _read_sheet(
         missing_required=missing,
         duplicates=duplicates,
     )
-    return sheet, english, len(parsers)
+    return sheet, english, len(readers)
+
+
+def _read_chunk(
+    chunk: list[list[Any]],
+    numbers: list[int],
+    readers: list[_Reader],
+    layout: list[tuple[_Reader | None, Any]],
+    record_type: type[Any],
+    issues: list[ValueIssue],
+) -> list[Any]:
+    """Records of some non-empty rows, read column by column; their problems go to `issues`.
+
+    A row is skipped when none of its cells holds more than spaces. A cell that cannot be
+    read leaves its field at the default and becomes a ValueIssue (in row, then column order).
+    """
+    width = max(max(map(len, chunk)), max((r.j for r in readers), default=-1) + 1)
+    if min(map(len, chunk)) < width:  # calamine's rows are all as wide; just in case
+        chunk = [cells + [""] * (width - len(cells)) for cells in chunk]
+    transposed = list(zip(*chunk, strict=False))  # as wide, see above
+    values: dict[str, list[Any]] = {}
+    found: list[tuple[int, int, ValueIssue]] = []
+    for pos, reader in enumerate(readers):
+        cells = transposed[reader.j]
+        try:
+            values[reader.key] = reader.column(cells)
+        except ValueProblem:
+            values[reader.key] = _cell_by_cell(cells, numbers, pos, reader, found)
+    mapped = [values[r.key] for r in readers]
+    count = len(readers)
+    # Rows whose mapped fields all kept their default: perhaps only spaces (rare).
+    maybe_blank = (
+        [
+            i
+            for i, got in enumerate(zip(*mapped, strict=True))
+            if got.count(None) + got.count(()) == count
+        ]
+        if mapped
+        else range(len(chunk))
+    )
+    blank = {
+        i
+        for i in maybe_blank
+        if all(_is_empty(chunk[i][r.j]) for r in readers) and all(is_blank(v) for v in chunk[i])
+    }
+    args = [
+        values[reader.key] if reader is not None else itertools.repeat(default)
+        for reader, default in layout
+    ]
+    built = list(map(record_type, numbers, *args))
+    if blank:
+        built = [record for i, record in enumerate(built) if i not in blank]
+    found.sort(key=lambda item: (item[0], item[1]))
+    issues += [issue for _, _, issue in found]
+    return built
+
+
+def _cell_by_cell(
+    cells: tuple[Any, ...],
+    numbers: list[int],
+    pos: int,
+    reader: _Reader,
+    found: list[tuple[int, int, ValueIssue]],
+) -> list[Any]:
+    parsed: list[Any] = []
+    for i, value in enumerate(cells):
+        try:
+            parsed.append(reader.cell(value))
+        except ValueProblem as problem:
+            parsed.append(reader.default)
+            code, raw, suggestion = problem.code, problem.raw, problem.suggestion
+            found.append((i, pos, ValueIssue(code, reader.key, numbers[i], raw, suggestion)))
+    return parsed
 
 
 def _fill_from_id(record: ClientRecord, failed: set[str] | None) -> None:
@@ -357,12 +462,25 @@ def _fill_from_id(record: ClientRecord, failed: set[str] | None) -> None:
 # --- the book --------------------------------------------------------------------------
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection inside: reading makes millions of objects but no cycles,
+    and each collection would walk all of them again (a second of 100,000 clients)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def open_book(path: Path, *, sheet: str | None = None, password: str | None = None) -> Book:
     """Read a register (.xlsx/.xlsm, encrypted or not) into a Book, or raise UnusableFile."""
     path = Path(path)
     shown = str(path)
     source, encrypted = _read_source(path, password)
-    with source:
+    with source, gc_paused():
         info = guard.check_package(source, shown)
         from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
