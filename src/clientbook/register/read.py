@@ -13,7 +13,8 @@ import gc
 import io
 import itertools
 import os
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -273,15 +274,63 @@ def _is_empty(value: Any) -> bool:
     return value == "" or (value.__class__ is str and value.isspace())
 
 
+class _Parse(threading.Thread):
+    """calamine parsing one sheet in the background: it releases the GIL while it parses, so
+    the guard's check of the next sheet, or the typing of the previous sheet's rows, runs
+    meanwhile. Each sheet is still checked by the guard before calamine sees it."""
+
+    def __init__(self, workbook: Any, name: str) -> None:
+        super().__init__(name="clientbook-parse", daemon=True)
+        self.workbook = workbook
+        self.sheet_name = name
+        self.sheet: Any = None
+        self.error: BaseException | None = None
+        self.start()
+
+    def run(self) -> None:
+        try:
+            self.sheet = self.workbook.get_sheet_by_name(self.sheet_name)
+        except BaseException as exc:  # a Rust panic too; handed to the reading thread
+            self.error = exc
+
+    def result(self, shown: str) -> Any:
+        self.join()
+        if self.error is not None:
+            raise _calamine_error(self.error, shown) from self.error
+        return self.sheet
+
+
+def _read_sheets(
+    workbook: Any,
+    wanted: list[tuple[str, SheetSchema, bool]],
+    source: BinaryIO,
+    package: guard.PackageInfo,
+    shown: str,
+) -> list[tuple[Sheet[Any], int, int]]:
+    """The wanted sheets (name, schema, required), each checked, parsed and typed in turn,
+    with the check and parse of the next sheet overlapping the current one."""
+    results: list[tuple[Sheet[Any], int, int]] = []
+    guard.check_sheet(source, shown, package, wanted[0][0])
+    pending = _Parse(workbook, wanted[0][0])
+    try:
+        for i, (name, schema, required) in enumerate(wanted):
+            following = wanted[i + 1][0] if i + 1 < len(wanted) else None
+            if following is not None:
+                guard.check_sheet(source, shown, package, following)
+            calamine_sheet = pending.result(shown)
+            if following is not None:
+                pending = _Parse(workbook, following)
+            results.append(_read_sheet(calamine_sheet, name, schema, shown, required=required))
+    finally:
+        pending.join()  # never leave calamine parsing after an error
+    return results
+
+
 def _read_sheet(
-    workbook: Any, name: str, schema: SheetSchema, shown: str, *, required: bool
+    calamine_sheet: Any, name: str, schema: SheetSchema, shown: str, *, required: bool
 ) -> tuple[Sheet[Any], int, int]:
     """One sheet as typed records, and how many of its matched headers are English, of how many."""
     kind = cast(Literal["clients", "holdings", "contacts"], schema.kind)
-    try:
-        calamine_sheet = workbook.get_sheet_by_name(name)
-    except BaseException as exc:
-        raise _calamine_error(exc, shown) from exc
     index = header_index(schema)
     number, offset, rows = _rows(calamine_sheet)
     header: tuple[int, list[Any]] | None = None
@@ -339,17 +388,17 @@ def _read_sheet(
     last = max((field_names.index(k) for k in by_key), default=-1)
     layout = [(by_key.get(n), defaults[n]) for n in field_names[: last + 1]]
     while True:
-        chunk: list[list[Any]] = []
-        numbers: list[int] = []
-        before = number
-        for cells in itertools.islice(rows, _CHUNK_ROWS):
-            number += 1
-            if cells.count("") != len(cells):
-                chunk.append(cells)
-                numbers.append(number)
+        chunk = list(itertools.islice(rows, _CHUNK_ROWS))
+        taken = len(chunk)
+        numbers = list(range(number + 1, number + 1 + taken))
+        number += taken
+        if not all(map(any, chunk)):  # some row may be empty: every cell ""
+            kept = [i for i, cells in enumerate(chunk) if cells.count("") != len(cells)]
+            chunk = [chunk[i] for i in kept]
+            numbers = [numbers[i] for i in kept]
         if chunk:
             records += _read_chunk(chunk, numbers, readers, layout, record_type, issues)
-        if number - before < _CHUNK_ROWS:
+        if taken < _CHUNK_ROWS:
             break
     if fill_from_id:
         failed: dict[int, set[str]] = {}
@@ -399,17 +448,16 @@ def _read_chunk(
         except ValueProblem:
             values[reader.key] = _cell_by_cell(cells, numbers, pos, reader, found)
     mapped = [values[r.key] for r in readers]
-    count = len(readers)
     # Rows whose mapped fields all kept their default: perhaps only spaces (rare).
-    maybe_blank = (
-        [
+    if mapped:
+        first = mapped[0]  # a blank row has the default in every mapped field, this one too
+        maybe_blank: Iterable[int] = [
             i
-            for i, got in enumerate(zip(*mapped, strict=True))
-            if got.count(None) + got.count(()) == count
+            for i, v in enumerate(first)
+            if (v is None or v == ()) and all(m[i] is None or m[i] == () for m in mapped)
         ]
-        if mapped
-        else range(len(chunk))
-    )
+    else:
+        maybe_blank = range(len(chunk))
     blank = {
         i
         for i in maybe_blank
@@ -481,7 +529,7 @@ def open_book(path: Path, *, sheet: str | None = None, password: str | None = No
     shown = str(path)
     source, encrypted = _read_source(path, password)
     with source, gc_paused():
-        info = guard.check_package(source, shown)
+        info = guard.check_package(source, shown, defer_sheets=True)
         from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
         source.seek(0)
@@ -499,19 +547,15 @@ def open_book(path: Path, *, sheet: str | None = None, password: str | None = No
                 for m in metadata
             ]
             client_name, holdings_name, contacts_name = _choose_sheets(names, visible, sheet, shown)
-            clients, english, matched = _read_sheet(
-                workbook, client_name, CLIENTS, shown, required=True
-            )
-            holdings = (
-                _read_sheet(workbook, holdings_name, HOLDINGS, shown, required=False)[0]
-                if holdings_name
-                else None
-            )
-            contacts = (
-                _read_sheet(workbook, contacts_name, CONTACTS, shown, required=False)[0]
-                if contacts_name
-                else None
-            )
+            wanted = [(client_name, CLIENTS, True)]
+            if holdings_name:
+                wanted.append((holdings_name, HOLDINGS, False))
+            if contacts_name:
+                wanted.append((contacts_name, CONTACTS, False))
+            read = iter(_read_sheets(workbook, wanted, source, info, shown))
+            clients, english, matched = next(read)
+            holdings = next(read)[0] if holdings_name else None
+            contacts = next(read)[0] if contacts_name else None
     return Book(
         path=path,
         format=cast(Literal["xlsx", "xlsm"], info.format),
