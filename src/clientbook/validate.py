@@ -13,7 +13,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import date
 from enum import StrEnum
-from operator import attrgetter
+from functools import lru_cache
+from operator import attrgetter, mul
 from typing import Any
 
 from pydantic import BaseModel
@@ -363,8 +364,10 @@ def _check_clients(
     out = _Collector(sheet, CLIENTS)
     out.structural()
     flagged = out.flagged
-    rows_by_id: dict[str, list[int]] = defaultdict(list)
-    ids_by_number: dict[str, list[ClientRecord]] = defaultdict(list)
+    # Only repeated client IDs and ID numbers get a list (of every row, in order).
+    rows_by_id: dict[str, list[int]] = {}
+    ids_by_number: dict[str, list[ClientRecord]] = {}
+    first_by_number: dict[str, ClientRecord] = {}
     by_id: dict[str, ClientRecord] = {}
     validity = settings.risk_validity_days
     amounts, numbers = out.present(_AMOUNT_FIELDS), out.present(_NUMBER_FIELDS)
@@ -380,9 +383,13 @@ def _check_clients(
             out.required(row, rec)
         client_id = rec.client_id
         if client_id is not None:
-            rows_by_id[client_id].append(row)
-            if client_id not in by_id:
+            first = by_id.get(client_id)
+            if first is None:
                 by_id[client_id] = rec
+            elif client_id in rows_by_id:
+                rows_by_id[client_id].append(row)
+            else:
+                rows_by_id[client_id] = [first.row, row]
         found = amount_values(rec)
         if found and (None in found or min(found) < 0):
             for key in amounts:
@@ -420,17 +427,22 @@ def _check_clients(
         if rec.email and ("email", row) not in flagged and not email_ok(rec.email):
             out.add(Code.invalid_email, "email", row, rec.email)
         _check_identity(out, rec, settings, today)
-        if rec.id_number and ("id_number", row) not in flagged:
-            ids_by_number[rec.id_number].append(rec)
+        id_number = rec.id_number
+        if id_number and ("id_number", row) not in flagged:
+            same = first_by_number.get(id_number)
+            if same is None:
+                first_by_number[id_number] = rec
+            elif id_number in ids_by_number:
+                ids_by_number[id_number].append(rec)
+            else:
+                ids_by_number[id_number] = [same, rec]
 
     for client_id, rows in rows_by_id.items():
-        if len(rows) > 1:
+        if len(rows) > 1:  # always: only repeated IDs are listed
             for row in rows:
                 others = [r for r in rows if r != row]
                 out.add(Code.duplicate_id, "client_id", row, client_id, rows=rows, others=others)
     for records in ids_by_number.values():
-        if len(records) < 2:
-            continue
         client_ids = sorted({r.client_id for r in records if r.client_id is not None})
         if len(client_ids) > 1:
             for rec in records:
@@ -444,8 +456,32 @@ def _check_clients(
     return out.findings, by_id
 
 
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_DIGIT_BASE = 48 * sum(_ID_WEIGHTS)
+_ID_CHECK = "10X98765432"
+
+
+@lru_cache(maxsize=65536)
+def _date_of(digits: str) -> date | None:
+    """The date of eight ASCII digits YYYYMMDD, or None (cached: birth dates repeat)."""
+    try:
+        return date(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
+    except ValueError:
+        return None
+
+
 def _id_problem_and_birth(id_number: str) -> tuple[str | None, date | None]:
     """`id_problem(id_number)` and, when it is None, the birth date in the number."""
+    body = id_number[:17]
+    if len(id_number) == 18 and body.isascii() and body.isdigit() and id_number[17] in _ID_CHECK:
+        # The common case, as id_problem() decides it for 17 ASCII digits and a check digit.
+        born = _date_of(id_number[6:14])
+        if born is None:
+            return "id_birth", None
+        total = sum(map(mul, body.encode(), _ID_WEIGHTS)) - _ID_DIGIT_BASE
+        if _ID_CHECK[total % 11] != id_number[17]:
+            return "id_check_digit", None
+        return None, born
     if _ID15.fullmatch(id_number):
         born = birth_from_id(id_number)
         return (None, born) if born else ("id_birth", None)
@@ -492,7 +528,7 @@ def _check_identity(
             )
         gender = rec.gender
         if gender is not None and not rec.gender_from_id:
-            sex = gender_from_id(id_number)
+            sex = gender_from_id(id_number)  # a valid number: never None
             if sex and gender != sex:
                 out.add(
                     Code.id_gender_mismatch,
