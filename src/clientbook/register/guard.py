@@ -484,13 +484,14 @@ _QUICK_LETTERS = rb"(?:[A-Z]|A[A-Z]|B[A-L])"
 
 
 @lru_cache(maxsize=4)
-def _quick_outlier(max_row: int) -> re.Pattern[bytes]:
-    """A row or cell tag that is not `<row r="N"` / `<c r="LN"` with N <= max_row and L <=
-    BL. A sheet without one has all its values within max_row x 64 cells."""
+def _quick_outliers(max_row: int) -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
+    """A cell tag that is not `<c r="LN"` with L <= BL and N <= max_row, and a row tag that is
+    not `<row r="N"`: a sheet without either has all its values within max_row x 64 cells.
+    (Two searches, each testing its tag's start first, are quicker than one.)"""
     rows = _at_most(max_row)
-    return re.compile(
-        rb'<(?:row(?=[\s/>])(?! r="' + rows + rb")"
-        rb'|c(?=[\s/>])(?! r="' + _QUICK_LETTERS + rows + rb"))"
+    return (
+        re.compile(rb'<c(?! r="' + _QUICK_LETTERS + rows + rb")[\s/>]"),
+        re.compile(rb'<row(?! r="' + rows + rb")[\s/>]"),
     )
 
 
@@ -501,7 +502,7 @@ def _check_xml_member(
     # sheet wider than 64 columns, longer than max_cells / 64 rows or with odd tags takes
     # the slower passes below.
     max_row = limits.max_cells // _QUICK_COLUMNS
-    outlier = _quick_outlier(max_row) if max_row >= 1 else None
+    outliers = _quick_outliers(max_row) if max_row >= 1 else None
     in_prolog = True
     for piece in _pieces(inflate(fp, info, path, limits), path, limits):
         if in_prolog:
@@ -511,11 +512,13 @@ def _check_xml_member(
             if any(marker in prolog for marker in _DTD_MARKERS):
                 raise _refuse("register.xml_dtd", path=path, member=info.filename)
             in_prolog = root is None
-        if outlier is not None and (outlier.search(piece) or _PREFIXED.search(piece)):
-            outlier = None
-        if outlier is None and not in_prolog:
+        if outliers is not None and (
+            outliers[0].search(piece) or outliers[1].search(piece) or _PREFIXED.search(piece)
+        ):
+            outliers = None
+        if outliers is None and not in_prolog:
             break  # the passes below inflate the member again, checking its size and CRC
-    if outlier is not None:
+    if outliers is not None:
         return
     fast = _FastExtent()
     for piece in _pieces(inflate(fp, info, path, limits), path, limits):
