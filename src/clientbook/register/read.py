@@ -297,7 +297,8 @@ class _Parse(threading.Thread):
         self.join()
         if self.error is not None:
             raise _calamine_error(self.error, shown) from self.error
-        return self.sheet
+        sheet, self.sheet = self.sheet, None  # the caller holds the only reference
+        return sheet
 
 
 def _read_sheets(
@@ -321,6 +322,7 @@ def _read_sheets(
             if following is not None:
                 pending = _Parse(workbook, following)
             results.append(_read_sheet(calamine_sheet, name, schema, shown, required=required))
+            del calamine_sheet  # its cells are typed: free them before the next sheet's
     finally:
         pending.join()  # never leave calamine parsing after an error
     return results
