@@ -15,7 +15,13 @@ that:
   a single value in XFD1048576 next to A1 aborts the process (calamine issue #693). Styled
   empty cells do not count, as calamine skips them too.
 
+The worksheets that workbook.xml names unambiguously can be left to `check_sheet`, which
+the reader calls right before python-calamine parses each one (open_book does): a sheet
+that is never read is never inflated. Every other part is checked by `check_package`.
+
 Everything here reads the package in bounded chunks; no member is held in memory whole.
+One pass per part inflates it and runs the DTD and a quick extent test (all values within
+max_cells / 64 rows and 64 columns, regular tags); only other sheets take the slower passes.
 """
 
 from __future__ import annotations

@@ -4,6 +4,11 @@ The file is identified by its bytes (an OOXML zip, an encrypted OLE container, o
 something we refuse with a reason), checked by guard.py, decrypted in memory when it is
 encrypted, and read with python-calamine in one pass per sheet. Each record keeps the row
 number a manager sees in Excel, and each column its letter.
+
+Speed (see the README's performance section): each sheet is checked by the guard just
+before calamine parses it, and calamine parses in a thread (it releases the GIL) while the
+guard checks the next sheet or the previous sheet's rows are typed; rows are typed a
+column at a time, 4,096 rows at a time, and the records are the only copy kept.
 """
 
 from __future__ import annotations
