@@ -182,7 +182,8 @@ def test_every_amount_and_date_form(tmp_path: Path) -> None:
         "RMB 100",
         "１２００",
     ]
-    expected_amounts = [1200.0, 1200.5, 500.0, 12000.0, 3_000_000.0, 300.0, 100.0, 1200.0]
+    # a currency sign without a unit means 元: ¥3,000,000 is 300 万元, RMB 100 is 0.01 万元
+    expected_amounts = [1200.0, 1200.5, 500.0, 12000.0, 300.0, 300.0, 0.01, 1200.0]
     dates = [
         date(2024, 3, 5),
         datetime(2024, 3, 5, 9, 30),

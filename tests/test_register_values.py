@@ -112,11 +112,14 @@ def test_unit_from_header(header: str, unit: str) -> None:
         ("500 万元", 500.0),
         ("1.2亿", 12000.0),
         ("1.2亿元", 12000.0),
-        ("¥3,000,000", 3_000_000.0),  # a plain number is in the column's unit (万元)
+        ("¥3,000,000", 300.0),  # a currency sign without a unit means 元
+        ("RMB 3,000,000", 300.0),
+        ("人民币3000000", 300.0),
+        ("¥500万", 500.0),
         ("￥3,000,000元", 300.0),
         ("3000000元", 300.0),
-        ("RMB 100", 100.0),
-        ("100 CNY", 100.0),
+        ("RMB 100", 0.01),
+        ("100 CNY", 0.01),
         ("５００万", 500.0),
         ("１，２００", 1200.0),
         ("0", 0.0),
@@ -461,3 +464,21 @@ def test_parser_for_uses_the_header_unit() -> None:
     assert parser_for(FIELDS_BY_KEY["mobile"])("+86 138 0013 8000") == "13800138000"
     assert parser_for(FIELDS_BY_KEY["client_id"])(10023.0) == "10023"
     assert parser_for(FIELDS_BY_KEY["products"])("基金、保险") == ("基金", "保险")
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        ("低风险", "R1"),
+        ("中低风险", "R2"),
+        ("中风险", "R3"),
+        ("中高风险", "R4"),
+        ("高风险", "R5"),
+        ("PR4", "R4"),
+        ("r2", "R2"),
+    ],
+)
+def test_product_risk_words_read_as_r_levels(text: str, level: str) -> None:
+    from clientbook.register.schema import HOLDINGS
+
+    assert parse_choice(HOLDINGS.by_key["product_risk"], text) == level

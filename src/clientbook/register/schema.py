@@ -67,8 +67,17 @@ RISK_LEVELS = (
         ("C5", "激进型", "进取型", "激进", "进取", "aggressive", "R5"),
     ),
 )
+# Banks label product risk R1–R5, PR1–PR5 or in words (低风险 … 高风险).
+_PRODUCT_RISK_WORDS = (
+    ("低风险", "低", "low", "low risk"),
+    ("中低风险", "较低风险", "中低", "medium-low", "low-medium"),
+    ("中风险", "中等风险", "中", "medium", "moderate"),
+    ("中高风险", "较高风险", "中高", "medium-high"),
+    ("高风险", "高", "high", "high risk"),
+)
 PRODUCT_RISK_LEVELS = tuple(
-    Choice(f"R{i}", f"R{i}", f"R{i}", (f"R{i}", f"PR{i}", f"C{i}")) for i in range(1, 6)
+    Choice(f"R{i}", f"R{i}", f"R{i}", (f"R{i}", f"PR{i}", f"C{i}", *words))
+    for i, words in enumerate(_PRODUCT_RISK_WORDS, start=1)
 )
 HORIZONS = (
     Choice("short", "短期", "Short term", ("短期", "short", "short-term", "1年以内")),

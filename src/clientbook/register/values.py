@@ -161,13 +161,16 @@ def parse_amount(value: Any, unit: str = DEFAULT_UNIT) -> float:
             raise ValueProblem("invalid_number", raw_text(value))
         return float(value) if factor == 1.0 else round(float(value) * factor, 6)
     text = "".join(_nfkc(raw_text(value)).casefold().split()).replace(",", "")
-    text = _CURRENCY.sub("", text)
+    text, currency_marks = _CURRENCY.subn("", text)
     match = _AMOUNT.match(text)
     if not match:
         raise ValueProblem("invalid_number", raw_text(value))
     number = float(match.group(1))
     if match.group(2):
         factor = _UNIT_YUAN[match.group(2)] / 1e4
+    elif currency_marks:
+        # "¥3,000,000" / "RMB 3000000" is a sum of money in 元, whatever the column's unit.
+        factor = _UNIT_YUAN["元"] / 1e4
     result = round(number * factor, 6)
     if not math.isfinite(result):
         raise ValueProblem("invalid_number", raw_text(value))
