@@ -339,3 +339,15 @@ def test_password_prompt_on_a_terminal(tmp_path: Path, monkeypatch: pytest.Monke
     child.close()
     assert "Traceback" not in child.before
     assert child.exitstatus == 130
+
+
+def test_id_number_typed_as_a_number_says_so(runner: CliRunner, tmp_path: Path) -> None:
+    # Excel keeps 15 significant digits of a number: the ID's last digits are already gone.
+    book = small_book(tmp_path / "r.xlsx", [["C1", "张三", 100, None, 110101197503121218]])
+    code, out, _ = invoke(runner, str(book), "--format", "json")
+    assert code == 1
+    (finding,) = findings_of(out)
+    assert (finding["code"], finding["cell"]) == ("invalid_id_number", "E2")
+    assert "文本" in str(finding["message"]) and "数字" in str(finding["message"])
+    code, out, _ = invoke(runner, str(book), "--format", "json", "--lang", "en")
+    assert "Format the column as Text" in str(findings_of(out)[0]["message"])

@@ -294,6 +294,11 @@ VALIDATE: dict[str, tuple[str, str]] = {
     ),
     "validate.reason.id_birth": ("其中的出生日期不存在", "the birth date in it does not exist"),
     "validate.reason.id_check_digit": ("校验位不符", "the check digit does not match"),
+    "validate.reason.id_as_number": (
+        "它被 Excel 存成了数字，末几位已丢失。请把该列设为「文本」格式后重新录入完整号码",
+        "Excel stored it as a number and its last digits are lost. "
+        "Format the column as Text and type the full number again",
+    ),
     "validate.where.header_row": (
         "请在表头行（第 {row} 行）添加这一列",
         "Add it to the header row (row {row})",

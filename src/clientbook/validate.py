@@ -179,10 +179,16 @@ _ID18 = re.compile(r"\d{17}[\dX]")
 _ID15 = re.compile(r"\d{15}")
 
 
+# An ID typed into a number cell: Excel keeps 15 significant digits and shows 1.10101E+17.
+_AS_NUMBER = re.compile(r"\d(?:\.\d+)?E\+?\d+")
+
+
 def id_problem(id_number: str) -> str | None:
     """Why an ID number is invalid (a reason key), or None when it is valid or legacy."""
     if _ID15.fullmatch(id_number):
         return None if birth_from_id(id_number) else "id_birth"
+    if _AS_NUMBER.fullmatch(id_number):
+        return "id_as_number"
     if not _ID18.fullmatch(id_number):
         return "id_format"
     if birth_from_id(id_number) is None:
@@ -485,6 +491,8 @@ def _id_problem_and_birth(id_number: str) -> tuple[str | None, date | None]:
     if _ID15.fullmatch(id_number):
         born = birth_from_id(id_number)
         return (None, born) if born else ("id_birth", None)
+    if _AS_NUMBER.fullmatch(id_number):
+        return "id_as_number", None
     if not _ID18.fullmatch(id_number):
         return "id_format", None
     born = birth_from_id(id_number)
