@@ -27,3 +27,53 @@ def test_invalid_config_names_the_key(runner: CliRunner, tmp_path: Path) -> None
     assert result.exit_code == 2
     assert "validate.risk_validity_days" in result.stderr
     assert "Traceback" not in result.output
+
+
+def _leaf_commands() -> list[list[str]]:
+    """Every runnable command path, found by walking the real command tree."""
+    import typer.main
+
+    root = typer.main.get_command(app)
+    paths: list[list[str]] = []
+
+    def walk(command: object, path: list[str]) -> None:
+        subcommands = getattr(command, "commands", None)
+        if subcommands:
+            for name, sub in subcommands.items():
+                walk(sub, [*path, name])
+        else:
+            paths.append(path)
+
+    walk(root, [])
+    return paths
+
+
+def test_every_command_is_documented_with_an_example(runner: CliRunner) -> None:
+    commands = _leaf_commands()
+    assert ["validate"] in commands and ["tier"] in commands and ["backup", "create"] in commands
+    for path in commands:
+        result = runner.invoke(app, [*path, "--help"])
+        assert result.exit_code == 0, path
+        assert "Example" in result.output, f"{' '.join(path)} --help has no Example"
+
+
+def test_python_dash_m_runs_the_cli() -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "clientbook", "--help"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0
+    assert "validate" in done.stdout
+
+
+def test_debug_shows_the_traceback(runner: CliRunner, tmp_path: Path) -> None:
+    missing = tmp_path / "nothere.xlsx"
+    plain = runner.invoke(app, ["validate", str(missing)])
+    assert plain.exit_code == 2
+    assert "Traceback" not in plain.output
+    assert len(plain.stderr.strip().splitlines()) == 1
+    debug = runner.invoke(app, ["--debug", "validate", str(missing)])
+    assert debug.exit_code != 0
+    assert debug.exception is not None

@@ -96,7 +96,13 @@ def test_csv_named_xlsx_and_csv(tmp_path: Path) -> None:
     text = "客户号,客户姓名,资产规模\nC1,张三,100\n"
     named = tmp_path / "clients.xlsx"
     named.write_text(text, encoding="utf-8")
-    refused(named, "register.not_workbook")
+    refused(named, "register.csv")
+    gbk = tmp_path / "gbk.xlsx"
+    gbk.write_bytes(text.encode("gbk"))
+    refused(gbk, "register.csv")
+    prose = tmp_path / "notes.xlsx"
+    prose.write_text("这不是表格\n", encoding="utf-8")
+    refused(prose, "register.not_workbook")
     csv = tmp_path / "clients.csv"
     csv.write_text(text, encoding="utf-8")
     assert "Excel" in refused(csv, "register.csv").render("en")
@@ -121,6 +127,14 @@ def test_zip_that_is_not_a_workbook(tmp_path: Path) -> None:
     )
     mini_package(docx, content_types=word)
     refused(docx, "register.not_workbook")
+
+
+def test_xlsb_is_refused_with_its_own_reason(tmp_path: Path) -> None:
+    binary = CONTENT_TYPES.replace(
+        b"vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+        b"vnd.ms-excel.sheet.binary.macroEnabled.main",
+    )
+    refused(mini_package(tmp_path / "book.xlsb", content_types=binary), "register.xlsb")
 
 
 def test_ods_is_refused_with_its_own_reason(tmp_path: Path) -> None:
@@ -269,6 +283,18 @@ def test_too_many_members(tmp_path: Path) -> None:
     refused(path, "register.zip_members")
 
 
+def test_central_directory_larger_than_its_count_says(tmp_path: Path) -> None:
+    import struct
+
+    names = [(f"x/{i:06d}" + "n" * 200, b"") for i in range(20_000)]
+    path = mini_package(tmp_path / "lying-count.xlsx", extra=names)
+    data = bytearray(path.read_bytes())
+    at = data.rfind(b"PK\x05\x06")
+    struct.pack_into("<HH", data, at + 8, 6, 6)  # claim six entries
+    path.write_bytes(bytes(data))
+    refused(path, "register.zip_members")
+
+
 def test_duplicate_member_names(tmp_path: Path) -> None:
     path = mini_package(tmp_path / "dup.xlsx")
     with pytest.warns(UserWarning, match="Duplicate name"):
@@ -365,3 +391,31 @@ def test_inflate_checks_crc(tmp_path: Path) -> None:
 @pytest.mark.skipif(not Path("/proc/self/mem").exists(), reason="needs Linux /proc")
 def test_a_file_that_cannot_be_read() -> None:
     refused(Path("/proc/self/mem"), "register.unreadable")
+
+
+ODD_CELLS = [
+    b'<row r="3"><c r="A0"><v>1</v></c></row>',
+    b'<row r="0"><c><v>1</v></c></row>',
+    b'<row r="3"><c r="A01"><v>1</v></c></row>',
+    b'<row r="3"><c r="1"><v>1</v></c></row>',
+    b'<row r="3"><c r=""><v>1</v></c></row>',
+    b'<row r="3"><c r="A3" t="s"><v>99</v></c></row>',  # no such shared string
+    b'<row r="3"><c r="A3" t="d"><v>not a date</v></c></row>',
+    b'<row r="3"><c r="A3"><v>1e999</v></c><c r="C3"><v>1e999</v></c></row>',
+    b'<row r="3"><c r="A3" s="99"><v>5</v></c></row>',  # no such style
+    b'<row r="99999999999"><c><v>1</v></c></row>',
+]
+
+
+@pytest.mark.parametrize("odd", ODD_CELLS, ids=range(len(ODD_CELLS)))
+def test_odd_cells_are_read_or_refused_never_a_crash(tmp_path: Path, odd: bytes) -> None:
+    from register_fixtures import SHEET_DATA
+
+    path = mini_package(tmp_path / "odd.xlsx", sheet=sheet_xml(SHEET_DATA + odd))
+    try:
+        book = open_book(path)
+    except UnusableFile as error:
+        assert "\n" not in error.render("en")
+    else:
+        assert book.clients.records[0].client_id == "10023"
+        assert all(r.aum is None or r.aum < float("inf") for r in book.clients.records)

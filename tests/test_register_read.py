@@ -142,7 +142,7 @@ def test_title_rows_and_merged_cells_above_the_header(tmp_path: Path) -> None:
 def test_data_starting_at_c5_keeps_excel_rows_and_letters(tmp_path: Path) -> None:
     rows = [ZH_HEADERS, *client_rows()]
     rows.insert(2, [])  # a blank row inside the data
-    rows.insert(3, [None, "   ", "\u3000"])  # only spaces: blank too
+    rows.insert(3, [None, "   ", "\u3000", " ", " ", "  ", "\t"])  # only spaces: blank too
     path = write_book(tmp_path / "c5.xlsx", [("客户", rows)], origin="C5")
     book = open_book(path)
     sheet = book.clients
@@ -427,3 +427,28 @@ def test_a_workbook_saved_by_libreoffice_reads_the_same(tmp_path: Path) -> None:
 def test_rows_of_ids_read_back(tmp_path: Path) -> None:
     rows = by_id(open_book(simple_register(tmp_path / "r.xlsx")))
     assert rows["10023"].id_number == ID_M and rows["C002"].id_number == ID_F
+
+
+def test_language_follows_most_matched_headers(tmp_path: Path) -> None:
+    mostly_en = [
+        ["客户号", "Name", "AUM", "Gender", "性别", "Mobile"],
+        ["C1", "A", 1, "M", "男", 1],
+    ]
+    book = open_book(write_book(tmp_path / "en.xlsx", [("Clients", mostly_en)]))
+    assert book.lang == "en"
+    half = [["客户号", "客户姓名", "AUM", "Gender"], ["C1", "甲", 1, "F"]]
+    assert open_book(write_book(tmp_path / "half.xlsx", [("客户", half)])).lang == "zh"
+
+
+def test_legacy_15_digit_id_fills_birth_and_gender(tmp_path: Path) -> None:
+    rows = [["客户号", "客户姓名", "资产规模", "身份证号"], ["C1", "甲", 1, 110105491231001]]
+    record = open_book(write_book(tmp_path / "r.xlsx", [("客户", rows)])).clients.records[0]
+    assert record.id_number == "110105491231001"
+    assert (record.birth_date, record.gender) == (date(1949, 12, 31), "M")
+    assert record.birth_from_id and record.gender_from_id
+
+
+def test_sheet_option_ignores_case_and_spaces(tmp_path: Path) -> None:
+    path = write_book(tmp_path / "r.xlsx", [("说明", [["x"]]), ("Team B", [ZH_HEADERS])])
+    assert open_book(path, sheet="team b").clients.name == "Team B"
+    assert open_book(path, sheet="Team B").clients.records == []

@@ -143,7 +143,22 @@ def test_parse_amount_in_column_unit(value: object, unit: str, expected: float) 
     assert parse_amount(value, unit) == pytest.approx(expected)
 
 
-@pytest.mark.parametrize("value", ["abc", "五百万", "1.2.3", "N/A", "-", "12%", True, "1,2亿x"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "abc",
+        "五百万",
+        "1.2.3",
+        "N/A",
+        "-",
+        "12%",
+        True,
+        "1,2亿x",
+        float("inf"),
+        float("nan"),
+        "1e999",
+    ],
+)
 def test_parse_amount_refuses(value: object) -> None:
     with pytest.raises(ValueProblem) as caught:
         parse_amount(value)
@@ -159,7 +174,7 @@ def test_parse_number(value: object, expected: float) -> None:
     assert parse_number(value) == pytest.approx(expected)
 
 
-@pytest.mark.parametrize("value", ["near", "3.5 miles", False])
+@pytest.mark.parametrize("value", ["near", "3.5 miles", False, float("nan"), "1e999km"])
 def test_parse_number_refuses(value: object) -> None:
     with pytest.raises(ValueProblem, match="invalid_number"):
         parse_number(value)
@@ -267,6 +282,7 @@ def test_parse_choice(fld: object, value: str, expected: str) -> None:
     [
         (RISK, "稳建型", "C3 稳健型"),
         (RISK, "C3 激进型", None),  # two different levels: refused, never picked
+        (RISK, "C3 稳健型 待复核", None),  # an unknown part: refused, never guessed
         (RISK, "Agressive", "C5 Aggressive"),
         (CHANNEL, "微 信群", "微信"),
         (GENDER, "xyz", None),

@@ -5,8 +5,9 @@ that:
 
 - the zip's central directory is small (member count) and its declared sizes are sane
   (per member, in total, and in compression ratio), with only stored/deflated members;
-- every member really inflates to its declared size and CRC (each is stream-inflated here
-  with a cap, so a zip whose headers lie is refused before anything allocates for it);
+- every XML member really inflates to its declared size and CRC (each is stream-inflated
+  here with a cap, so a zip whose headers lie is refused before anything allocates for it;
+  binary members such as images are never parsed and only their declared sizes count);
 - no XML part has a DOCTYPE (legitimate OOXML never does; calamine does not expand
   entities, this just refuses billion-laughs and external-entity files with a clear reason);
 - no worksheet has values so far apart that a dense grid of them would not fit in memory:
@@ -36,6 +37,7 @@ GiB = 1 << 30
 @dataclass(frozen=True)
 class Limits:
     max_members: int = 10_000
+    max_directory: int = 4 * MiB  # central directory bytes read without counting entries
     max_member_size: int = 512 * MiB  # declared uncompressed size of one member
     max_total_size: int = 1 * GiB  # declared uncompressed size of all members
     max_ratio: float = 200.0  # uncompressed / compressed, for members above ratio_floor
@@ -71,8 +73,8 @@ _EOCD = b"PK\x05\x06"
 _EOCD64_LOCATOR = b"PK\x06\x07"
 
 
-def _declared_member_count(fp: BinaryIO, path: str) -> int:
-    """Entries in the central directory, read from the end record before zipfile parses it."""
+def _central_directory(fp: BinaryIO, path: str) -> tuple[int, int]:
+    """(entries, bytes) of the central directory, from the end record, before zipfile reads it."""
     fp.seek(0, 2)
     size = fp.tell()
     tail_len = min(size, 22 + 65535 + 20)
@@ -81,7 +83,7 @@ def _declared_member_count(fp: BinaryIO, path: str) -> int:
     at = tail.rfind(_EOCD)
     if at < 0 or at + 22 > len(tail):
         raise _refuse("register.damaged", path=path, detail="zip")
-    (entries,) = struct.unpack_from("<H", tail, at + 10)
+    (entries, directory_size) = struct.unpack_from("<HI", tail, at + 10)
     locator = at - 20
     if locator >= 0 and tail[locator : locator + 4] == _EOCD64_LOCATOR:
         (eocd64_at,) = struct.unpack_from("<Q", tail, locator + 8)
@@ -91,13 +93,16 @@ def _declared_member_count(fp: BinaryIO, path: str) -> int:
         record = fp.read(56)
         if record[:4] != b"PK\x06\x06":
             raise _refuse("register.damaged", path=path, detail="zip64")
-        (entries,) = struct.unpack_from("<Q", record, 32)
-    return int(entries)
+        (entries, directory_size) = struct.unpack_from("<QQ", record, 32)
+    return int(entries), int(directory_size)
 
 
 def open_zip(fp: BinaryIO, path: str, limits: Limits = LIMITS) -> zipfile.ZipFile:
     """The zip's directory, after checking member count, sizes, methods and names."""
-    count = _declared_member_count(fp, path)
+    count, directory_size = _central_directory(fp, path)
+    # zipfile reads entries until the directory's bytes are used up, whatever the count says:
+    # bound both (a directory entry takes at least 46 bytes).
+    count = max(count, directory_size // 46 if directory_size > limits.max_directory else 0)
     if count > limits.max_members:
         raise _refuse("register.zip_members", path=path, count=count, limit=limits.max_members)
     fp.seek(0)
@@ -388,9 +393,7 @@ def check_package(fp: BinaryIO, path: str, limits: Limits = LIMITS) -> PackageIn
         if info.is_dir():
             continue
         if not _is_xml(info.filename):
-            for _ in inflate(fp, info, path, limits):  # size and CRC only
-                pass
-            continue
+            continue  # images, printer settings, VBA: calamine does not read them
         _check_xml_member(fp, info, path, limits, sheet_names.get(info.filename))
     return PackageInfo(format=fmt, members=list(names))
 

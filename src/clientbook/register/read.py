@@ -92,20 +92,34 @@ def _read_source(path: Path, password: str | None) -> tuple[BinaryIO, bool]:
             raise UnusableFile(key="register.empty_file", path=shown)
         if magic == _OLE_MAGIC:
             return _decrypt(handle, shown, password), True
-        raise _not_a_workbook(path, magic)
+        raise _not_a_workbook(path, magic + handle.read(4096))
     finally:
         handle.close()
 
 
-def _not_a_workbook(path: Path, magic: bytes) -> UnusableFile:
+def _looks_like_csv(head: bytes) -> bool:
+    """Text (UTF-8 or GB18030) whose first line has commas, semicolons or tabs."""
+    if b"\0" in head:
+        return False
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = head.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        first = text.splitlines()[0] if text.strip() else ""
+        return any(sep in first for sep in (",", "\t", ";", "，"))
+    return False
+
+
+def _not_a_workbook(path: Path, head: bytes) -> UnusableFile:
     suffix = path.suffix.casefold()
-    if suffix == ".csv":
+    if suffix == ".csv" or _looks_like_csv(head):
         return UnusableFile(key="register.csv", path=str(path))
     if suffix == ".ods":
         return UnusableFile(key="register.ods", path=str(path))
     if suffix in (".xls", ".et"):
         return UnusableFile(key="register.legacy_xls", path=str(path))
-    if magic.startswith(b"PK"):
+    if head.startswith(b"PK"):
         return UnusableFile(key="register.damaged", path=str(path), detail="zip")
     return UnusableFile(key="register.not_workbook", path=str(path))
 
@@ -145,6 +159,14 @@ def _decrypt(handle: BinaryIO, shown: str, password: str | None) -> BinaryIO:
         raise UnusableFile(key="register.damaged", path=shown, detail="decrypted content")
     out.seek(0)
     return out
+
+
+def _calamine_error(exc: BaseException, shown: str) -> BaseException:
+    """calamine's failures (XmlError, ZipError, ... and a Rust panic) as one UnusableFile."""
+    # pyo3 turns a Rust panic into PanicException, a BaseException: a damaged file, too.
+    if isinstance(exc, Exception) or type(exc).__name__ == "PanicException":
+        return UnusableFile(key="register.damaged", path=shown, detail=type(exc).__name__)
+    return exc  # KeyboardInterrupt, SystemExit: not ours to translate
 
 
 # --- sheets ----------------------------------------------------------------------------
@@ -237,8 +259,8 @@ def _read_sheet(
     kind = cast(Literal["clients", "holdings", "contacts"], schema.kind)
     try:
         calamine_sheet = workbook.get_sheet_by_name(name)
-    except Exception as exc:  # calamine: XmlError, ZipError, CalamineError...
-        raise UnusableFile(key="register.damaged", path=shown, detail=type(exc).__name__) from exc
+    except BaseException as exc:
+        raise _calamine_error(exc, shown) from exc
     index = header_index(schema)
     rows = _numbered_rows(calamine_sheet)
     header: tuple[int, int, list[Any]] | None = None
@@ -280,17 +302,18 @@ def _read_sheet(
     fill_from_id = schema.kind == "clients"
     for number, _, cells in rows:
         width = len(cells)
-        empty = cells.count("")
-        if empty == width or (width - empty < 4 and all(is_blank(v) for v in cells)):
+        if cells.count("") == width:
             continue
         record = record_type(row=number)
         failed: set[str] | None = None
+        touched = False
         for j, key, parse in parsers:
             if j >= width:
                 continue
             value = cells[j]
             if value == "" or (value.__class__ is str and value.isspace()):
                 continue
+            touched = True
             try:
                 setattr(record, key, parse(value))
             except ValueProblem as problem:
@@ -299,6 +322,8 @@ def _read_sheet(
                 )
                 failed = failed or set()
                 failed.add(key)
+        if not touched and all(is_blank(v) for v in cells):
+            continue  # only spaces: a blank row
         if fill_from_id:
             _fill_from_id(record, failed)
         records.append(record)
@@ -346,10 +371,8 @@ def open_book(path: Path, *, sheet: str | None = None, password: str | None = No
             # From the handle the guard checked (not the path): the same bytes, and calamine
             # then goes by content rather than by the file's extension.
             workbook = CalamineWorkbook.from_filelike(source)
-        except Exception as exc:  # calamine: ZipError, XmlError, CalamineError...
-            raise UnusableFile(
-                key="register.damaged", path=shown, detail=type(exc).__name__
-            ) from exc
+        except BaseException as exc:
+            raise _calamine_error(exc, shown) from exc
         with workbook:
             metadata = workbook.sheets_metadata
             names = [m.name for m in metadata]

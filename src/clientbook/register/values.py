@@ -10,6 +10,7 @@ values. Nothing here guesses: a value that is not clearly one thing is a problem
 from __future__ import annotations
 
 import difflib
+import math
 import re
 import unicodedata
 from collections.abc import Callable
@@ -155,6 +156,8 @@ def parse_amount(value: Any, unit: str = DEFAULT_UNIT) -> float:
     if isinstance(value, bool):
         raise ValueProblem("invalid_number", raw_text(value))
     if isinstance(value, int | float):
+        if not math.isfinite(value):
+            raise ValueProblem("invalid_number", raw_text(value))
         return float(value) if factor == 1.0 else round(float(value) * factor, 6)
     text = "".join(_nfkc(raw_text(value)).casefold().split()).replace(",", "")
     text = _CURRENCY.sub("", text)
@@ -165,7 +168,7 @@ def parse_amount(value: Any, unit: str = DEFAULT_UNIT) -> float:
     if match.group(2):
         factor = _UNIT_YUAN[match.group(2)] / 1e4
     result = round(number * factor, 6)
-    if result != result or result in (float("inf"), float("-inf")):
+    if not math.isfinite(result):
         raise ValueProblem("invalid_number", raw_text(value))
     return result
 
@@ -178,6 +181,8 @@ def parse_number(value: Any) -> float:
     if isinstance(value, bool):
         raise ValueProblem("invalid_number", raw_text(value))
     if isinstance(value, int | float):
+        if not math.isfinite(value):
+            raise ValueProblem("invalid_number", raw_text(value))
         return float(value)
     text = "".join(_nfkc(raw_text(value)).casefold().split()).replace(",", "")
     match = _NUMBER.match(text)
@@ -186,7 +191,7 @@ def parse_number(value: Any) -> float:
     number = float(match.group(1))
     if match.group(2) in ("m", "米"):
         number /= 1000
-    if number != number or number in (float("inf"), float("-inf")):
+    if not math.isfinite(number):
         raise ValueProblem("invalid_number", raw_text(value))
     return number
 
@@ -270,12 +275,12 @@ def _match_choice(choices: tuple[Choice, ...], text: str) -> Choice | None:
     found = index.get(key)
     if found is not None:
         return found
-    # "C3-稳健型", "稳健型（C3）": every recognisable part must name the same choice.
+    # "C3-稳健型", "稳健型（C3）": every part must name the same choice.
     parts = [p for p in _PARTS.split(_nfkc(text).casefold()) if p]
-    matched = {index[p].value: index[p] for p in parts if p in index}
-    if len(matched) == 1 and len(parts) <= 3:
-        return next(iter(matched.values()))
-    return None
+    if not parts or any(p not in index for p in parts):
+        return None
+    matched = {index[p].value for p in parts}
+    return index[parts[0]] if len(matched) == 1 else None
 
 
 def closest_choice(choices: tuple[Choice, ...], text: str) -> str | None:
