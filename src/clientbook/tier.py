@@ -38,10 +38,10 @@ The raw value of each indicator (INDICATORS below; negative amounts count as unk
 
 from __future__ import annotations
 
-import bisect
 import contextlib
 import functools
 import gc
+import itertools
 import math
 import operator
 import re
@@ -53,7 +53,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 
 from clientbook.config import TierSettings
 from clientbook.errors import UnusableFile
@@ -158,6 +158,22 @@ class TierResult(BaseModel):
     weights: dict[str, dict[str, float]]
     settings: TierSettings
 
+    def json_chunks(self, chunk: int = 1000) -> Iterator[str]:
+        """The same text as model_dump_json(indent=2), a thousand clients at a time.
+
+        For 100,000 clients the whole text is over 100 MB; in pieces it never is all in
+        memory. The clients list is serialised in slices and indented one level deeper.
+        """
+        skeleton = self.model_copy(update={"clients": []}).model_dump_json(indent=2)
+        head, tail = skeleton.split('"clients": []', 1)  # a key: never inside a string
+        yield head + '"clients": ['
+        adapter = _client_list_adapter()
+        for start in range(0, len(self.clients), chunk):
+            # "[\n  {...},\n  {...}\n]" -> the items, two spaces deeper
+            text = adapter.dump_json(self.clients[start : start + chunk], indent=2).decode()
+            yield ("\n" if start == 0 else ",\n") + "  " + text[2:-2].replace("\n", "\n  ")
+        yield ("\n  ]" if self.clients else "]") + tail
+
     def column_values(self) -> dict[str, dict[int, Any]]:
         """For each column of schema.TIER_COLUMNS: Excel row → value (None = blank)."""
         columns: dict[str, dict[int, Any]] = {}
@@ -197,24 +213,43 @@ class Position:
 
 def percentile_positions(values: Sequence[float]) -> list[Position]:
     """Percentile rank of each value among all of them; ties share the average rank."""
-    by_value = _positions_by_value(values)
-    return [by_value[value] for value in values]
+    ranks = _Ranks(values)
+    return [ranks.position(value) for value in values]
 
 
-def _positions_by_value(values: Sequence[float]) -> dict[float, Position]:
-    """Each distinct value's Position: one sort, then a binary search per distinct value."""
-    n = len(values)
-    ordered = sorted(values)
-    out: dict[float, Position] = {}
-    start = 0
-    while start < n:
-        value = ordered[start]
-        end = bisect.bisect_right(ordered, value, start) - 1
-        average_rank = (start + end) / 2 + 1
-        percentile = 50.0 if n == 1 else 100.0 * (average_rank - 1) / (n - 1)
-        out[value] = Position(percentile, below=start, above=n - 1 - end, n=n)
-        start = end + 1
-    return out
+class _Ranks:
+    """Where each distinct value stands among n known values (ties: the average rank).
+
+    Counted once (a sort of the distinct values); a Position is made only when asked for.
+    """
+
+    __slots__ = ("n", "below", "count", "percentile", "_positions")
+
+    def __init__(self, values: Sequence[float]) -> None:
+        n = self.n = len(values)
+        count = self.count = Counter(values)
+        distinct = sorted(count)
+        ends = list(itertools.accumulate(count[value] for value in distinct))
+        starts = [0, *ends[:-1]] if ends else []
+        self.below = dict(zip(distinct, starts, strict=True))
+        if n == 1:
+            percentiles = [50.0] * len(distinct)
+        else:
+            percentiles = [
+                100.0 * ((start + end - 1) / 2 + 1 - 1) / (n - 1)
+                for start, end in zip(starts, ends, strict=True)
+            ]
+        self.percentile = dict(zip(distinct, percentiles, strict=True))
+        self._positions: dict[float, Position] = {}
+
+    def position(self, value: float) -> Position:
+        found = self._positions.get(value)
+        if found is None:
+            start = self.below[value]
+            end = start + self.count[value] - 1
+            found = Position(self.percentile[value], below=start, above=self.n - 1 - end, n=self.n)
+            self._positions[value] = found
+        return found
 
 
 def round1(value: float) -> float:
@@ -660,20 +695,19 @@ class _Column:
     indicator: _Indicator
     raws: list[float | None]
     scores: list[float]  # 0–100, 50 when unknown
-    positions: list[Position | None]  # None when unknown
+    ranks: _Ranks  # of the known raw values
 
 
 def _score_column(indicator: _Indicator, clients: Sequence[_Client], ctx: _Context) -> _Column:
     raw = indicator.raw
     raws = [raw(client, ctx) for client in clients]
-    by_value = _positions_by_value([value for value in raws if value is not None])
+    ranks = _Ranks([value for value in raws if value is not None])
     if indicator.higher_is_better:
-        score_of = {value: pos.percentile for value, pos in by_value.items()}
+        score_of = ranks.percentile
     else:
-        score_of = {value: 100.0 - pos.percentile for value, pos in by_value.items()}
-    positions = [None if value is None else by_value[value] for value in raws]
+        score_of = {value: 100.0 - pct for value, pct in ranks.percentile.items()}
     scores = [50.0 if value is None else score_of[value] for value in raws]
-    return _Column(indicator, raws, scores, positions)
+    return _Column(indicator, raws, scores, ranks)
 
 
 def _round1_all(values: Sequence[float]) -> list[float]:
@@ -793,6 +827,11 @@ def _trusted(model: type[_ModelT], values: dict[str, Any]) -> _ModelT:
 _FIELDS_SET: dict[type[BaseModel], set[str]] = {}
 
 
+@functools.cache
+def _client_list_adapter() -> TypeAdapter[list[ClientScore]]:
+    return TypeAdapter(list[ClientScore])
+
+
 @contextlib.contextmanager
 def _gc_paused() -> Iterator[None]:
     """No cyclic garbage collection while a few million acyclic objects are made.
@@ -852,9 +891,8 @@ def _reasons(scored: _Scored, lang: str) -> list[tuple[str, tuple[str, ...]]]:
         for _, k in factors[:3]:
             column = pulling[k]
             raw = column.raws[i]
-            position = column.positions[i]
-            assert raw is not None and position is not None
-            parts.append(column.indicator.phrase(client, raw, position, lang))
+            assert raw is not None
+            parts.append(column.indicator.phrase(client, raw, column.ranks.position(raw), lang))
         mask = masks[i]
         known = unknown_of.get(mask)
         if known is None:
