@@ -284,7 +284,7 @@ class _Indicator:
     inputs: tuple[str, ...]  # register fields it reads (named when unknown)
     higher_is_better: bool
     raw: Callable[[_Client, _Context], float | None]
-    phrase: Callable[[_Client, float, Position, str], str]
+    phrase: Callable[[_Client, float, _Ranks, str], str]  # ranks of the known values
 
 
 @dataclass(slots=True)
@@ -303,6 +303,7 @@ class _Context:
     occupations: dict[str, float] = field(default_factory=dict)
     educations: dict[str, float] = field(default_factory=dict)
     high_margin: dict[tuple[str, ...], int] = field(default_factory=dict)
+    tenures: dict[date, float | None] = field(default_factory=dict)
 
 
 def _known_amount(value: float | None) -> float | None:
@@ -424,9 +425,17 @@ def _products(client: _Client, ctx: _Context) -> float | None:
 
 
 def _tenure(client: _Client, ctx: _Context) -> float | None:
-    today = ctx.today
     since = client.record.onboarded_on
-    if since is None or since > today:
+    if since is None:
+        return None
+    if since in ctx.tenures:
+        return ctx.tenures[since]
+    years = ctx.tenures[since] = _years_since(since, ctx.today)
+    return years
+
+
+def _years_since(since: date, today: date) -> float | None:
+    if since > today:
         return None
     # Completed years plus the part of the current one, so int() is what the client counts.
     years = _whole_years(since, today)
@@ -465,19 +474,20 @@ def _share(count: int, n: int) -> int:
     return max(1, math.floor(100 * count / n + 0.5))
 
 
-def _phrase_aum(client: _Client, value: float, pos: Position, lang: str) -> str:
+def _phrase_aum(client: _Client, value: float, ranks: _Ranks, lang: str) -> str:
+    pos = ranks.position(value)
     if pos.percentile >= 50:
         return _say("tier.reason.aum_top", lang, share=_share(pos.above + 1, pos.n))
     return _say("tier.reason.aum_bottom", lang, share=_share(pos.below + 1, pos.n))
 
 
-def _phrase_elsewhere(client: _Client, value: float, pos: Position, lang: str) -> str:
+def _phrase_elsewhere(client: _Client, value: float, ranks: _Ranks, lang: str) -> str:
     if value == 0:
         return _say("tier.reason.assets_elsewhere_none", lang)
     return _say("tier.reason.assets_elsewhere", lang, amount=_fmt_amount(value, lang))
 
 
-def _phrase_growth(client: _Client, value: float, pos: Position, lang: str) -> str:
+def _phrase_growth(client: _Client, value: float, ranks: _Ranks, lang: str) -> str:
     if client.record.aum_prev == 0 and client.aum > 0:
         return _say("tier.reason.growth_new", lang)
     pct = round(abs(value) * 100)
@@ -487,7 +497,7 @@ def _phrase_growth(client: _Client, value: float, pos: Position, lang: str) -> s
     return _say(key, lang, pct=pct)
 
 
-def _phrase_gap(client: _Client, value: float, pos: Position, lang: str) -> str:
+def _phrase_gap(client: _Client, value: float, ranks: _Ranks, lang: str) -> str:
     held = len(client.record.products)
     if value >= 2:
         return _say("tier.reason.gap_no_high_margin", lang)
@@ -496,19 +506,19 @@ def _phrase_gap(client: _Client, value: float, pos: Position, lang: str) -> str:
     return _say("tier.reason.gap_none", lang)
 
 
-def _phrase_recency(client: _Client, value: float, pos: Position, lang: str) -> str:
+def _phrase_recency(client: _Client, value: float, ranks: _Ranks, lang: str) -> str:
     days = int(value)
-    key = "tier.reason.recency" if pos.percentile >= 50 else "tier.reason.recency_recent"
+    key = "tier.reason.recency" if ranks.percentile[value] >= 50 else "tier.reason.recency_recent"
     return _say(key, lang, days=days)
 
 
-def _phrase_tenure(client: _Client, value: float, pos: Position, lang: str) -> str:
+def _phrase_tenure(client: _Client, value: float, ranks: _Ranks, lang: str) -> str:
     if value < 1:
         return _say("tier.reason.tenure_new", lang)
     return _say("tier.reason.tenure", lang, years=int(value))
 
 
-def _phrase_reach(client: _Client, value: float, pos: Position, lang: str) -> str:
+def _phrase_reach(client: _Client, value: float, ranks: _Ranks, lang: str) -> str:
     channel = client.record.channel is not None
     window = bool((client.record.contact_window or "").strip())
     if channel and window:
@@ -541,7 +551,7 @@ INDICATORS: tuple[_Indicator, ...] = (
         ("income",),
         True,
         lambda c, x: _known_amount(c.record.income),
-        lambda c, v, p, lang: _say("tier.reason.income", lang, amount=_fmt_amount(v, lang)),
+        lambda c, v, r, lang: _say("tier.reason.income", lang, amount=_fmt_amount(v, lang)),
     ),
     _Indicator("growth", "potential", ("aum_prev",), True, _growth, _phrase_growth),
     _Indicator(
@@ -550,7 +560,7 @@ INDICATORS: tuple[_Indicator, ...] = (
         ("birth_date",),
         False,
         _age,
-        lambda c, v, p, lang: _say("tier.reason.age", lang, age=int(v)),
+        lambda c, v, r, lang: _say("tier.reason.age", lang, age=int(v)),
     ),
     _Indicator(
         "occupation",
@@ -558,7 +568,7 @@ INDICATORS: tuple[_Indicator, ...] = (
         ("occupation",),
         True,
         _occupation,
-        lambda c, v, p, lang: _say(
+        lambda c, v, r, lang: _say(
             "tier.reason.occupation", lang, text=_short(c.record.occupation)
         ),
     ),
@@ -568,7 +578,7 @@ INDICATORS: tuple[_Indicator, ...] = (
         ("education",),
         True,
         _education,
-        lambda c, v, p, lang: _say("tier.reason.education", lang, text=_short(c.record.education)),
+        lambda c, v, r, lang: _say("tier.reason.education", lang, text=_short(c.record.education)),
     ),
     _Indicator("product_gap", "potential", ("products",), True, _product_gap, _phrase_gap),
     _Indicator("recency", "ease", ("last_contact",), False, _recency, _phrase_recency),
@@ -578,7 +588,7 @@ INDICATORS: tuple[_Indicator, ...] = (
         ("products",),
         True,
         _products,
-        lambda c, v, p, lang: _say("tier.reason.products", lang, count=int(v)),
+        lambda c, v, r, lang: _say("tier.reason.products", lang, count=int(v)),
     ),
     _Indicator("tenure", "ease", ("onboarded_on",), True, _tenure, _phrase_tenure),
     _Indicator(
@@ -587,7 +597,7 @@ INDICATORS: tuple[_Indicator, ...] = (
         ("branch_km",),
         False,
         _distance,
-        lambda c, v, p, lang: _say("tier.reason.distance", lang, km=_fmt_number(v)),
+        lambda c, v, r, lang: _say("tier.reason.distance", lang, km=_fmt_number(v)),
     ),
     _Indicator("reachability", "ease", (), True, _reachability, _phrase_reach),
 )
@@ -884,15 +894,19 @@ def _reasons(scored: _Scored, lang: str) -> list[tuple[str, tuple[str, ...]]]:
     unknown_of: dict[int, tuple[tuple[str, ...], str | None]] = {}
     sep = _fixed("tier.reason.sep", lang)
     out: list[tuple[str, tuple[str, ...]]] = []
+    phrases = [(c.raws, c.indicator.phrase, c.ranks) for c in pulling]
+    indices = range(len(pulling))
     for i, row in enumerate(rows):
-        factors = sorted([(pull, k) for k, pull in enumerate(row) if pull])
+        # A stable sort by pull: equal pulls stay in INDICATORS order; zeros come last.
+        strongest = sorted(indices, key=row.__getitem__)[:3]
         client = clients[i]
         parts = []
-        for _, k in factors[:3]:
-            column = pulling[k]
-            raw = column.raws[i]
-            assert raw is not None
-            parts.append(column.indicator.phrase(client, raw, column.ranks.position(raw), lang))
+        for k in strongest:
+            if row[k]:
+                raws, phrase, ranks = phrases[k]
+                raw = raws[i]
+                assert raw is not None
+                parts.append(phrase(client, raw, ranks, lang))
         mask = masks[i]
         known = unknown_of.get(mask)
         if known is None:
