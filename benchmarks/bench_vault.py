@@ -14,7 +14,9 @@ Two tables:
    passphrase is typed; clientbook reads CLIENTBOOK_PASSPHRASE.
 2. Streaming cost, scrypt excluded: clientbook with the scrypt work factor lowered to
    log2 N = 10 (an internal setting, benchmark only) next to `age` encrypting to an
-   X25519 recipient (`age -r`, `age -d -i`): the same STREAM payload, no scrypt.
+   X25519 recipient (`age -r`, `age -d -i`): the same STREAM payload, no scrypt. clientbook
+   also computes the content's SHA-256 and fsyncs what it writes; `age ... && sync FILE`
+   rows show age with the same durability.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ if pid == 0:
 _, status, usage = os.wait4(pid, 0)
 seconds = time.perf_counter() - start
 print("RESULT " + json.dumps({"seconds": seconds, "rss_mib": usage.ru_maxrss / 1024,
+                              "cpu": usage.ru_utime + usage.ru_stime,
                               "status": os.waitstatus_to_exitcode(status)}), flush=True)
 """
 
@@ -162,7 +165,7 @@ def bench_age_passphrase(work: Path, src: Path, repeat: int) -> tuple[Result, Re
     return made, back
 
 
-def bench_age_x25519(work: Path, src: Path, repeat: int) -> tuple[Result, Result]:
+def bench_age_x25519(work: Path, src: Path, repeat: int) -> tuple[Result, Result, Result, Result]:
     key = work / "key.txt"
     if not key.exists():
         subprocess.run(["age-keygen", "-o", str(key)], check=True, capture_output=True)
@@ -172,8 +175,27 @@ def bench_age_x25519(work: Path, src: Path, repeat: int) -> tuple[Result, Result
     enc, out = work / "x.age", work / "x.out"
     made = best(repeat, rm(enc), ["age", "-r", recipient, "-o", str(enc), str(src)])
     back = best(repeat, rm(out), ["age", "-d", "-i", str(key), "-o", str(out), str(enc)])
+    # The same, made durable like clientbook's writes (fsync of the new file: `sync FILE`).
+    made_sync = best(
+        repeat,
+        rm(enc),
+        ["sh", "-c", 'age -r "$1" -o "$2" "$3" && sync "$2"', "sh", recipient, str(enc), str(src)],
+    )
+    back_sync = best(
+        repeat,
+        rm(out),
+        [
+            "sh",
+            "-c",
+            'age -d -i "$1" -o "$2" "$3" && sync "$2"',
+            "sh",
+            str(key),
+            str(out),
+            str(enc),
+        ],
+    )
     rm(enc, out)()
-    return made, back
+    return made, back, made_sync, back_sync
 
 
 def write_random(path: Path, size: int) -> None:
@@ -187,7 +209,10 @@ def write_random(path: Path, size: int) -> None:
 
 def row(size: float, op: str, tool: str, r: Result, stream: bool) -> str:
     speed = f"{size / r['seconds']:.0f}" if stream else "–"
-    return f"| {size:g} MiB | {op} | {tool} | {r['seconds']:.2f} | {speed} | {r['rss_mib']:.0f} |"
+    return (
+        f"| {size:g} MiB | {op} | {tool} | {r['seconds']:.2f} | {r['cpu']:.2f} | {speed} "
+        f"| {r['rss_mib']:.0f} |"
+    )
 
 
 def main() -> None:
@@ -209,7 +234,7 @@ def main() -> None:
             c18, r18 = bench_clientbook(work, src, 18, args.repeat)
             a18, d18 = bench_age_passphrase(work, src, args.repeat)
             c10, r10 = bench_clientbook(work, src, 10, args.repeat)
-            ax, dx = bench_age_x25519(work, src, args.repeat)
+            ax, dx, axs, dxs = bench_age_x25519(work, src, args.repeat)
             full += [
                 row(size, "create", "clientbook", c18, False),
                 row(size, "encrypt", "age -p", a18, False),
@@ -219,19 +244,25 @@ def main() -> None:
             stream += [
                 row(size, "create", "clientbook (scrypt 2^10)", c10, True),
                 row(size, "encrypt", "age -r (X25519)", ax, True),
+                row(size, "encrypt", "age -r (X25519) + sync", axs, True),
                 row(size, "restore", "clientbook (scrypt 2^10)", r10, True),
                 row(size, "decrypt", "age -d -i (X25519)", dx, True),
+                row(size, "decrypt", "age -d -i (X25519) + sync", dxs, True),
             ]
             ratios.append(
                 f"{size:g} MiB: create {c10['seconds'] / ax['seconds']:.2f}x age, "
-                f"restore {r10['seconds'] / dx['seconds']:.2f}x age"
+                f"{c10['seconds'] / axs['seconds']:.2f}x age+sync, "
+                f"CPU {c10['cpu'] / ax['cpu']:.2f}x; "
+                f"restore {r10['seconds'] / dx['seconds']:.2f}x age, "
+                f"{r10['seconds'] / dxs['seconds']:.2f}x age+sync, "
+                f"CPU {r10['cpu'] / dx['cpu']:.2f}x"
             )
             src.unlink()
     finally:
         shutil.rmtree(work, ignore_errors=True)
     head = (
-        "| size | operation | tool | seconds | MiB/s | peak RSS (MiB) |\n"
-        "|---:|---|---|---:|---:|---:|"
+        "| size | operation | tool | wall s | CPU s | MiB/s (wall) | peak RSS (MiB) |\n"
+        "|---:|---|---|---:|---:|---:|---:|"
     )
     print("Full cost, scrypt log2 N = 18 (age's default):\n")
     print(head)
@@ -239,8 +270,9 @@ def main() -> None:
     print("\nStreaming cost, scrypt excluded:\n")
     print(head)
     print("\n".join(stream))
-    print("\nclientbook time / age time, scrypt excluded: " + "; ".join(ratios))
-    print(f"(best of {args.repeat} runs each; {os.cpu_count()} CPUs)")
+    print("\nclientbook / age, scrypt excluded:\n- " + "\n- ".join(ratios))
+    load = os.getloadavg()[0]
+    print(f"(best of {args.repeat} runs each; {os.cpu_count()} CPUs; load average {load:.1f})")
 
 
 if __name__ == "__main__":

@@ -285,3 +285,11 @@ def test_every_vault_message_exists_in_both_languages() -> None:
     for key, (zh, en) in messages.VAULT.items():
         assert zh and en, key
         assert re.search(r"[\u4e00-\u9fff]", zh) or key == "vault.col.sha256", key
+
+
+def test_vault_that_cannot_be_written(runner: CliRunner, tmp_path: Path) -> None:
+    book = make_book(tmp_path / "book.xlsx")
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    line = _one_line_error(_run(runner, blocker / "vault", str(book), "--lang", "en"))
+    assert "Cannot write to the vault" in line

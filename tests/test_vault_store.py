@@ -282,3 +282,19 @@ def test_an_ordinary_folder_is_not_turned_into_a_vault(tmp_path: Path) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()
     assert Vault(empty, PASSPHRASE).create(make_book(tmp_path / "book.xlsx")).size > 0
+
+
+def test_force_restore_refuses_a_workbook_open_in_excel(tmp_path: Path) -> None:
+    from clientbook.errors import FileLocked
+
+    book = make_book(tmp_path / "book.xlsx")
+    vault = _vault(tmp_path)
+    snap = vault.create(book)
+    make_book(book, rows=5)
+    edited = book.read_bytes()
+    (tmp_path / "~$book.xlsx").write_bytes(b"lock")  # Excel's lock file beside the book
+    with pytest.raises(FileLocked):
+        vault.restore(snap.id, book, force=True)
+    assert book.read_bytes() == edited
+    (tmp_path / "~$book.xlsx").unlink()
+    assert vault.restore(snap.id, book, force=True).read_bytes() != edited

@@ -645,6 +645,11 @@ VAULT: dict[str, tuple[str, str]] = {
         "无法读取 {path}：{reason}。请关闭占用该文件的程序后重试",
         "Cannot read {path}: {reason}. Close any program holding it and try again",
     ),
+    "vault.write_failed": (
+        "无法写入备份库 {path}：{reason}。请检查磁盘空间和文件夹权限，备份库未被改动",
+        "Cannot write to the vault {path}: {reason}. Check free disk space and the folder's "
+        "permissions; the vault was not changed",
+    ),
     "vault.unknown_snapshot": (
         "备份库中没有快照 {snapshot}。用 clientbook backup list 查看快照编号",
         "No snapshot {snapshot} in the vault. See the ids with clientbook backup list",

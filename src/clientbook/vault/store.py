@@ -275,16 +275,24 @@ def _finish(handle: IO[bytes]) -> None:
     os.fsync(handle.fileno())
 
 
-class _HashingReader:
-    """Reads a file while computing its SHA-256 and size."""
+def _unreadable(source: Path, exc: OSError) -> VaultError:
+    return VaultError("vault.book_unreadable", path=str(source), reason=exc.strerror or str(exc))
 
-    def __init__(self, src: BinaryIO) -> None:
+
+class _HashingReader:
+    """Reads a file while computing its SHA-256 and size; a read error names the book."""
+
+    def __init__(self, src: BinaryIO, path: Path) -> None:
         self._src = src
+        self._path = path
         self.sha256 = hashlib.sha256()
         self.size = 0
 
     def read(self, size: int = -1, /) -> bytes:
-        data = self._src.read(size)
+        try:
+            data = self._src.read(size)
+        except OSError as exc:
+            raise _unreadable(self._path, exc) from exc
         self.sha256.update(data)
         self.size += len(data)
         return data
@@ -379,6 +387,16 @@ class Vault:
         return self._snapshots
 
     @contextlib.contextmanager
+    def _writing(self) -> Iterator[None]:
+        """A failing write in the vault (disk full, no permission) is one clear error."""
+        try:
+            yield
+        except OSError as exc:
+            raise VaultError(
+                "vault.write_failed", path=str(self.directory), reason=exc.strerror or str(exc)
+            ) from exc
+
+    @contextlib.contextmanager
     def _changing(self) -> Iterator[builtins.list[Snapshot]]:
         """Lock the vault and read the index fresh; the caller writes it back."""
         if self.directory.is_dir() and not self.exists():
@@ -425,7 +443,7 @@ class Vault:
                 raise VaultError("vault.book_missing", path=str(source))
         when = (now or datetime.now()).astimezone()
         result = CreateResult(snapshots=[])
-        with self._changing() as snapshots:
+        with self._writing(), self._changing() as snapshots:
             snapshots = list(snapshots)
             for source in sources:
                 snap, reused = self._store(source, snapshots, when)
@@ -446,13 +464,12 @@ class Vault:
             snap_id = secrets.token_hex(8)
         with _temp_file(data_dir, ".data-") as (tmp, handle):
             try:
-                with source.open("rb") as raw:
-                    reader = _HashingReader(raw)
-                    age.encrypt(reader, handle, self._passphrase, work_factor=self.work_factor)
+                raw = source.open("rb")
             except OSError as exc:
-                raise VaultError(
-                    "vault.book_unreadable", path=str(source), reason=str(exc)
-                ) from exc
+                raise _unreadable(source, exc) from exc
+            with raw:
+                reader = _HashingReader(raw, source)
+                age.encrypt(reader, handle, self._passphrase, work_factor=self.work_factor)
             digest = reader.sha256.hexdigest()
             same = [
                 s
@@ -531,26 +548,29 @@ class Vault:
     def restore(self, snapshot_id: str, to: Path, force: bool = False) -> Path:
         """Write a snapshot's register to `to` (a file, or a folder to put the book in).
 
-        The content goes to a temporary file beside the target and is renamed into place
-        only after the whole payload authenticated and the SHA-256 matched. An existing
-        file is replaced only with `force`.
+        Through `safe_io.atomic_write`: the content goes to a temporary file beside the
+        target and is renamed into place only after the whole payload authenticated and the
+        SHA-256 matched. An existing file is replaced only with `force`, and not while Excel
+        or WPS has it open.
         """
+        from clientbook.safe_io import atomic_write, check_not_open
+
         snap = self.get(snapshot_id)
         target = Path(to)
         if target.is_dir():
             target = target / snap.book
-        if target.exists() and not force:
-            raise VaultError("vault.target_exists", path=str(target))
+        if target.exists():
+            if not force:
+                raise VaultError("vault.target_exists", path=str(target))
+            check_not_open(target)  # replacing a workbook open in Excel/WPS would lose edits
         if not target.parent.is_dir():
             raise VaultError("vault.target_folder_missing", path=str(target.parent))
-        with _temp_file(target.parent, f".{snap.book}.restore-") as (tmp, handle):
-            self._open_checked(snap, handle)
-            _finish(handle)
-            if force:
-                os.replace(tmp, target)
-            else:
-                _place_new(tmp, target)
-        _fsync_dir(target.parent)
+
+        def still_free() -> None:
+            if not force and target.exists():  # appeared while we were decrypting
+                raise VaultError("vault.target_exists", path=str(target))
+
+        atomic_write(target, lambda f: self._open_checked(snap, f), before_replace=still_free)
         return target
 
     # pruning -----------------------------------------------------------------------------
@@ -567,7 +587,7 @@ class Vault:
         if dry_run:
             chosen = select_survivors(self._index(), policy)
             return PruneResult(**chosen.model_dump(), dry_run=True)
-        with self._changing() as snapshots:
+        with self._writing(), self._changing() as snapshots:
             chosen = select_survivors(snapshots, policy)
             if chosen.forget:
                 self._write_index(chosen.keep)
@@ -578,21 +598,6 @@ class Vault:
                     path.unlink()
                     removed += 1
         return PruneResult(**chosen.model_dump(), dry_run=False, removed_files=removed)
-
-
-def _place_new(tmp: Path, target: Path) -> None:
-    """Rename `tmp` to `target` without ever replacing a file that appeared meanwhile."""
-    try:
-        os.link(tmp, target)
-    except FileExistsError:
-        raise VaultError("vault.target_exists", path=str(target)) from None
-    except OSError:
-        # Filesystems without hard links: check, then rename (a narrow race, documented).
-        if target.exists():
-            raise VaultError("vault.target_exists", path=str(target)) from None
-        os.replace(tmp, target)
-        return
-    tmp.unlink()
 
 
 def is_terminal() -> bool:
