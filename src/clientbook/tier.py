@@ -1124,25 +1124,24 @@ def tier_register(
         book.holdings = book.contacts = None  # not scored: free them before the scoring
         step("scoring")
         scored = _score(book, settings, today, contacts)
-        del contacts
         same_lang = lang is None or lang == book.lang
         in_register = scored.result(book.lang, breakdown=breakdown and same_lang)
+        shown = (
+            in_register if lang is None or same_lang else scored.result(lang, breakdown=breakdown)
+        )
+        del book, contacts, scored  # the records are not needed any more: free them now
         columns = tier_columns(in_register)
+        del in_register
         step("writing")
         written = update_register(
             path,
             columns,
-            sheet_name=in_register.sheet,
-            header_row=in_register.header_row,
+            sheet_name=shown.sheet,
+            header_row=shown.header_row,
             output=output,
             password=password,
             force=force,
             backup=backup,
             dry_run=dry_run,
         )
-        del columns
-        if same_lang:
-            return TierRun(result=in_register, write=written)
-        assert lang is not None
-        del in_register
-        return TierRun(result=scored.result(lang, breakdown=breakdown), write=written)
+        return TierRun(result=shown, write=written)
