@@ -235,6 +235,8 @@ class _Ranks:
         if n == 1:
             percentiles = [50.0] * len(distinct)
         else:
+            # ends are one past the group's last index: average rank (first + last) / 2 + 1,
+            # then 100 · (rank − 1) / (n − 1), the same float operations as one at a time.
             percentiles = [
                 100.0 * ((start + end - 1) / 2 + 1 - 1) / (n - 1)
                 for start, end in zip(starts, ends, strict=True)
