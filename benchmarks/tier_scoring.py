@@ -1,7 +1,8 @@
 """Time score_book on synthetic books of growing size (pure scoring, no file I/O).
 
 Usage: python benchmarks/tier_scoring.py [N ...]   (default: 3000 20000 100000)
-Prints rows, seconds and the peak resident memory of a child process per size.
+Prints rows, seconds and the peak resident memory of a child process per size, with and
+without the per-client breakdown.
 """
 
 from __future__ import annotations
@@ -57,23 +58,24 @@ def synthetic_book(n: int, seed: int = 1) -> Book:
     return Book(Path("synthetic.xlsx"), "xlsx", "zh", ["客户"], sheet)
 
 
-def measure(n: int) -> None:
+def measure(n: int, breakdown: bool) -> None:
     book = synthetic_book(n)
     start, cpu = time.perf_counter(), time.process_time()
-    result = score_book(book, TierSettings(), TODAY)
+    result = score_book(book, TierSettings(), TODAY, breakdown=breakdown)
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
-        f"rows={n} scored={result.summary.scored} score_book_seconds={seconds:.2f} "
-        f"cpu_seconds={cpu:.2f} "
-        f"peak_rss_mb={peak_mb:.0f}"
+        f"rows={n} breakdown={breakdown} scored={result.summary.scored} "
+        f"score_book_seconds={seconds:.2f} cpu_seconds={cpu:.2f} peak_rss_mb={peak_mb:.0f}"
     )
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] == "--one":
-        measure(int(sys.argv[2]))
+    if len(sys.argv) == 4 and sys.argv[1] == "--one":
+        measure(int(sys.argv[2]), sys.argv[3] == "breakdown")
     else:
         for size in [int(a) for a in sys.argv[1:]] or [3000, 20000, 100000]:
-            # A child per size, so the peak memory is that size's alone.
-            subprocess.run([sys.executable, __file__, "--one", str(size)], check=True)
+            # A child per size, so the peak memory is that size's alone. With the breakdown
+            # (each client's inputs and scores) as --format json needs; without, as the table.
+            for mode in ("breakdown", "lean"):
+                subprocess.run([sys.executable, __file__, "--one", str(size), mode], check=True)

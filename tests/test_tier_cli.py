@@ -411,3 +411,16 @@ def test_sheet_option_picks_the_client_sheet(runner: CliRunner, env: Path, tmp_p
     assert wb["说明"].max_column == 1
     row = [c.value for c in wb["名单"][FIRST_DATA_ROW]]
     assert row[FIRST_NEW_COLUMN - 1 : FIRST_NEW_COLUMN + 1] == ["A 超高净值", 100]
+
+
+def test_json_in_another_language_keeps_the_breakdown_and_the_register_language(
+    runner: CliRunner, env: Path, book: Path
+) -> None:
+    result = invoke(runner, str(book), "--format", "json", "--lang", "en", "--no-backup")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    first = data["clients"][0]
+    assert data["lang"] == "en" and first["tier_label"] == "A UHNW"
+    assert first["reason"].startswith("not contacted for 90 days")
+    assert first["inputs"]["recency"] == 90 and first["scores"]["recency"] == 0
+    assert tier_cells(book, FIRST_DATA_ROW)[0] == "A 超高净值"  # cells in the register's

@@ -485,3 +485,22 @@ def test_tenure_counts_anniversaries() -> None:
     # 2016-11-27 → 10 years today exactly; 2006-01-01 → 20 years and 330/366; 2025-06-01
     # → 1 year and 179/366 (floored to 2 decimals).
     assert tenure == {"1": 10.0, "2": 20.9, "3": 1.48}
+
+
+def test_json_in_pieces_is_the_same_text() -> None:
+    result = score_book(eight_book(), simple_settings(), TODAY)
+    whole = result.model_dump_json(indent=2)
+    for chunk in (1, 3, 8, 1000):
+        assert "".join(result.json_chunks(chunk)) == whole
+    empty = score_book(make_book([]), simple_settings(), TODAY)
+    assert empty.clients == []
+    assert "".join(empty.json_chunks()) == empty.model_dump_json(indent=2)
+
+
+def test_without_breakdown_only_inputs_and_scores_are_left_out() -> None:
+    full = score_book(eight_book(), simple_settings(), TODAY).model_dump()
+    lean = score_book(eight_book(), simple_settings(), TODAY, breakdown=False).model_dump()
+    assert all(c["inputs"] and c["scores"] for c in full["clients"])
+    for client in full["clients"]:
+        client["inputs"], client["scores"] = {}, {}
+    assert lean == full

@@ -348,6 +348,7 @@ def tier_command(
             backup=backup,
             lang=asked,
             progress=progress,
+            breakdown=output_format is TierFormat.json,  # the table shows no breakdown
         )
     shown = run.result.lang
     if output_format is TierFormat.json:

@@ -204,10 +204,12 @@ def print_annotated(result: AnnotateResult, lang: str) -> None:
 def print_tier_json(result: TierResult) -> None:
     """The whole TierResult as JSON on stdout, nothing else (= model_dump(mode="json")).
 
-    Serialised by pydantic-core directly: for 100,000 clients that is several times faster,
-    and a gigabyte lighter, than json.dumps of the dumped dicts.
+    Serialised by pydantic-core directly, a thousand clients at a time: for 100,000 clients
+    the text (over 100 MB) is never all in memory.
     """
-    sys.stdout.write(result.model_dump_json(indent=2) + "\n")
+    for piece in result.json_chunks():
+        sys.stdout.write(piece)
+    sys.stdout.write("\n")
 
 
 def print_tier_summary(result: TierResult, lang: str, unscored_limit: int = 20) -> None:
