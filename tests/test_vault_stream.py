@@ -1,9 +1,9 @@
-"""The streaming paths of the vault: 1 MiB blocks, both AEAD code paths, the helper thread.
+"""The streaming paths of the vault: 1 MiB blocks, both AEAD code paths.
 
 The payload is read, sealed and opened in blocks of 16 chunks into reusable buffers. These
 tests compare it, around every block edge, with a plain chunk-by-chunk reading of the age
-specification (written here, independently) and with pyrage, and run the vault with and
-without its hashing thread.
+specification (written here, independently) and with pyrage, and run the vault on files
+of several blocks.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 
 from clientbook.errors import TamperedSnapshot
-from clientbook.vault import age, store
+from clientbook.vault import age
 from clientbook.vault.store import Vault
 from vault_fixtures import PASSPHRASE, fast_scrypt, payload_start  # noqa: F401
 
@@ -176,16 +176,8 @@ def test_sources_with_short_reads_give_the_same_file() -> None:
         assert pyrage.passphrase.decrypt(blob, PASSPHRASE) == data
 
 
-@pytest.fixture(params=[True, False], ids=["thread", "inline"])
-def threads(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> bool:
-    monkeypatch.setattr(store, "USE_THREADS", bool(request.param))
-    return bool(request.param)
-
-
 @pytest.mark.parametrize("size", [0, BLOCK, 3 * BLOCK + 5])
-def test_vault_with_and_without_the_hashing_thread(
-    tmp_path: Path, size: int, threads: bool
-) -> None:
+def test_vault_round_trip_of_whole_blocks(tmp_path: Path, size: int) -> None:
     book = tmp_path / "book.xlsx"
     data = _data(size)
     book.write_bytes(data)
@@ -199,9 +191,7 @@ def test_vault_with_and_without_the_hashing_thread(
         assert b"".join(age.decrypt(src, PASSPHRASE)) == data
 
 
-def test_tampered_big_snapshot_is_refused_with_and_without_thread(
-    tmp_path: Path, threads: bool
-) -> None:
+def test_tampered_snapshot_of_several_blocks_is_refused(tmp_path: Path) -> None:
     book = tmp_path / "book.xlsx"
     book.write_bytes(_data(2 * BLOCK + 5))
     vault = Vault(tmp_path / "vault", PASSPHRASE)
@@ -217,18 +207,3 @@ def test_tampered_big_snapshot_is_refused_with_and_without_thread(
         vault.restore(snap.id, target)
     assert not target.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["book.xlsx", "vault"]
-
-
-def test_a_failing_job_on_the_thread_is_raised_in_the_caller() -> None:
-    def boom(view: memoryview) -> None:
-        raise OSError(28, "No space left on device")
-
-    buffer = bytearray(10)
-    with pytest.raises(OSError, match="No space"):
-        with store._worker() as worker:
-            worker.submit(boom, memoryview(buffer))
-            worker.wait(buffer)
-    worker = store._Worker(threaded=True)
-    worker.submit(boom, memoryview(buffer))
-    with pytest.raises(OSError, match="No space"):
-        worker.close()

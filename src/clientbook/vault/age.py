@@ -330,10 +330,9 @@ def decrypt_payload(src: BinaryIO, header: Header, file_key: bytes) -> Iterator[
 def open_payload(src: BinaryIO, header: Header, file_key: bytes) -> Iterator[memoryview]:
     """Like `decrypt_payload`, but the plaintext comes in blocks of up to 16 chunks.
 
-    Each block is a view into one of two buffers used in turn: it stays valid while the
-    next block is decrypted (a consumer may still be hashing or writing it on another
-    thread) and is overwritten by the block after that. A block holds only authenticated
-    chunks; when a chunk fails, the chunks before it are released, then PayloadError.
+    Each block is a view into a buffer that the next block overwrites: use it (hash it,
+    write it) before asking for the next one. A block holds only authenticated chunks;
+    when a chunk fails, the chunks before it are released, then PayloadError is raised.
     """
     if len(file_key) != FILE_KEY_SIZE:
         raise HeaderError("file key must be 16 bytes")
@@ -351,7 +350,7 @@ def open_payload(src: BinaryIO, header: Header, file_key: bytes) -> Iterator[mem
 def _open_blocks(src: BinaryIO, aead: ChaCha20Poly1305) -> Iterator[memoryview]:
     current = memoryview(bytearray(_SEALED_BLOCK))
     following = memoryview(bytearray(_SEALED_BLOCK))
-    plain, spare = memoryview(bytearray(_PLAIN_BLOCK)), memoryview(bytearray(_PLAIN_BLOCK))
+    plain = memoryview(bytearray(_PLAIN_BLOCK))
     counter = 0
     size = _fill(src, current)
     while True:
@@ -389,7 +388,6 @@ def _open_blocks(src: BinaryIO, aead: ChaCha20Poly1305) -> Iterator[memoryview]:
         if not more:
             raise PayloadError("payload truncated: no final chunk")
         current, following = following, current
-        plain, spare = spare, plain
         size = more
 
 

@@ -49,9 +49,6 @@ VAULT_ENV = "CLIENTBOOK_VAULT"
 #: Vault constructor (or by patching this module attribute), never through the environment.
 DEFAULT_WORK_FACTOR = age.DEFAULT_WORK_FACTOR
 
-#: Hash (and on restore, write) on a helper thread when there is a second CPU.
-USE_THREADS = (os.cpu_count() or 1) > 1
-
 
 class Snapshot(BaseModel):
     """One backup of one register: what `backup list` shows."""
@@ -280,96 +277,16 @@ def _unreadable(source: Path, exc: OSError) -> VaultError:
     return VaultError("vault.book_unreadable", path=str(source), reason=exc.strerror or str(exc))
 
 
-class _Worker:
-    """Runs jobs in order on one helper thread, so hashing and writing overlap the AEAD.
-
-    hashlib and file writes release the GIL on large buffers, so a second core does the
-    SHA-256 (and, on restore, the write) while the main thread reads and decrypts. A job
-    holds a view into a buffer that the main thread reuses later: `wait(buffer)` returns
-    once every job given that buffer is done. Without a second CPU (or `threaded=False`)
-    jobs run inline. An exception in a job is raised again by the next `wait` or `close`.
-    """
-
-    def __init__(self, threaded: bool) -> None:
-        self._error: BaseException | None = None
-        self._pending: dict[int, Any] = {}
-        self._thread: Any = None
-        if threaded:
-            import queue
-            import threading
-
-            self._event = threading.Event
-            self._jobs: queue.SimpleQueue[Any] = queue.SimpleQueue()
-            self._thread = threading.Thread(target=self._work, name="clientbook-vault")
-            self._thread.start()
-
-    def _work(self) -> None:
-        while True:
-            job = self._jobs.get()
-            if job is None:
-                return
-            fn, view, done = job
-            try:
-                if self._error is None:
-                    fn(view)
-            except BaseException as exc:  # noqa: BLE001 - handed to the main thread
-                self._error = exc
-            finally:
-                done.set()
-
-    def submit(self, fn: Callable[[memoryview], object], view: memoryview) -> None:
-        """Run `fn(view)` after every job submitted before it."""
-        if self._thread is None:
-            fn(view)
-            return
-        done = self._event()
-        self._pending[id(view.obj)] = done
-        self._jobs.put((fn, view, done))
-
-    def wait(self, buffer: object) -> None:
-        """Return once the jobs that read `buffer` are done (it may then be overwritten)."""
-        done = self._pending.pop(id(buffer), None)
-        if done is not None:
-            done.wait()
-        self._raise()
-
-    def close(self) -> None:
-        """Finish every job and stop the thread; raise a job's exception, if any."""
-        if self._thread is not None and self._thread.is_alive():
-            self._jobs.put(None)
-            self._thread.join()
-        self._pending.clear()
-        self._raise()
-
-    def _raise(self) -> None:
-        if self._error is not None:
-            error, self._error = self._error, None
-            raise error
-
-
-@contextlib.contextmanager
-def _worker() -> Iterator[_Worker]:
-    worker = _Worker(threaded=USE_THREADS)
-    try:
-        yield worker
-    except BaseException:
-        with contextlib.suppress(BaseException):
-            worker.close()
-        raise
-    worker.close()
-
-
 class _HashingReader:
     """Reads a file while computing its SHA-256 and size; a read error names the book.
 
-    `readinto` (what age.encrypt uses) hands the hashing to `worker`, and waits for it
-    before the same buffer is filled again.
+    age.encrypt calls `readinto` with its own 1 MiB buffers: the bytes are hashed where
+    they were read, without a copy.
     """
 
-    def __init__(self, src: io.BufferedIOBase, path: Path, worker: _Worker) -> None:
+    def __init__(self, src: io.BufferedIOBase, path: Path) -> None:
         self._src = src
         self._path = path
-        self._worker = worker
         self.sha256 = hashlib.sha256()
         self.size = 0
 
@@ -378,19 +295,16 @@ class _HashingReader:
             data = self._src.read(size)
         except OSError as exc:
             raise _unreadable(self._path, exc) from exc
-        if data:  # in order with the blocks handed to the worker
-            self._worker.submit(self.sha256.update, memoryview(data))
+        self.sha256.update(data)
         self.size += len(data)
         return data
 
     def readinto(self, buffer: memoryview, /) -> int:
-        self._worker.wait(buffer.obj)
         try:
             size = self._src.readinto(buffer)
         except OSError as exc:
             raise _unreadable(self._path, exc) from exc
-        if size:
-            self._worker.submit(self.sha256.update, buffer[:size])
+        self.sha256.update(buffer[:size])
         self.size += size
         return size
 
@@ -564,8 +478,8 @@ class Vault:
                 raw = source.open("rb")
             except OSError as exc:
                 raise _unreadable(source, exc) from exc
-            with raw, _worker() as worker:
-                reader = _HashingReader(raw, source, worker)
+            with raw:
+                reader = _HashingReader(raw, source)
                 age.encrypt(reader, handle, self._passphrase, work_factor=self.work_factor)
             digest = reader.sha256.hexdigest()
             same = [
@@ -603,22 +517,15 @@ class Vault:
             raise VaultError("vault.data_missing", snapshot=snap.id, path=str(path))
         sha = hashlib.sha256()
         size = 0
-
-        def consume(block: memoryview) -> None:
-            sha.update(block)
-            if sink is not None:
-                sink.write(block)
-
-        with path.open("rb") as src, _worker() as worker:
+        with path.open("rb") as src:
             try:
-                # Blocks come from two buffers in turn (age.open_payload): before the
-                # next block overwrites the one before this, that one must be consumed.
-                previous: object = None
+                # One pass: each authenticated 1 MiB block is hashed and written from
+                # age's own buffer before the next one is decrypted into it.
                 for block in age.decrypt_blocks(src, self._passphrase):
-                    worker.submit(consume, block)
+                    sha.update(block)
                     size += len(block)
-                    worker.wait(previous)
-                    previous = block.obj
+                    if sink is not None:
+                        sink.write(block)
             except age.AgeError:
                 # The index opened with this passphrase, so any failure here is damage.
                 raise TamperedSnapshot(snapshot=snap.id) from None
