@@ -1,18 +1,23 @@
-"""Reading speed and peak memory of open_book() next to python-calamine alone.
+"""`clientbook validate --format json` next to python-calamine alone, and the readers apart.
 
 Generates synthetic registers of 1,000 / 10,000 / 100,000 clients (27 client columns and a
-holdings sheet with two rows per client), cached in benchmarks/data/, then measures each
-reader in a child process (wall-clock seconds, CPU seconds, peak RSS) and prints a table.
-CPU seconds (user + system of the child, imports included) are steadier than wall-clock
-seconds on a shared machine.
+holdings sheet with two rows per client), cached in benchmarks/data/. For each size it runs,
+each in a fresh child process and alternating, `clientbook validate FILE --format json` and
+python-calamine alone reading every sheet of the same file (`to_python()`), and prints the
+fastest run of each: wall-clock seconds, CPU seconds (user + system of the child, start-up
+and imports included) and peak RSS (the child's own, from wait4), and the ratios.
+CPU seconds are steadier than wall-clock seconds on a shared machine; the load average is
+printed with the table.
 
     .venv/bin/python benchmarks/bench_read.py [--sizes 1000,10000,100000] [--repeat 3]
+    .venv/bin/python benchmarks/bench_read.py --readers calamine,guard,open_book,openpyxl
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import subprocess
 import sys
@@ -155,27 +160,98 @@ def measure(which: str, path: Path) -> dict[str, float]:
     return result
 
 
+def run_child(argv: list[str]) -> dict[str, float]:
+    """Wall seconds, CPU seconds and peak RSS (MiB) of one child process, and its exit code."""
+    started = time.perf_counter()
+    child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert child.stderr is not None
+    err = child.stderr.read()
+    _, status, usage = os.wait4(child.pid, 0)
+    wall = time.perf_counter() - started
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 1):  # 1: the register has findings
+        raise SystemExit(f"{' '.join(argv)} failed ({code}): {err.decode(errors='replace')}")
+    return {
+        "seconds": wall,
+        "cpu": usage.ru_utime + usage.ru_stime,
+        "peak_mib": usage.ru_maxrss / 1024,  # KiB on Linux
+    }
+
+
+BARE = (
+    "import sys\n"
+    "from python_calamine import CalamineWorkbook\n"
+    "wb = CalamineWorkbook.from_path(sys.argv[1])\n"
+    "rows = sum(len(wb.get_sheet_by_name(n).to_python()) for n in wb.sheet_names)\n"
+)
+
+
+def compare(path: Path, repeat: int) -> tuple[dict[str, float], dict[str, float]]:
+    """Best of `repeat` runs of python-calamine alone and of `clientbook validate`."""
+    bare_runs, validate_runs = [], []
+    for _ in range(repeat):
+        bare_runs.append(run_child([sys.executable, "-c", BARE, str(path)]))
+        validate_runs.append(
+            run_child(
+                [sys.executable, "-m", "clientbook", "validate", str(path), "--format", "json"]
+            )
+        )
+
+    def best(runs: list[dict[str, float]]) -> dict[str, float]:
+        return {
+            "seconds": min(r["seconds"] for r in runs),
+            "cpu": min(r["cpu"] for r in runs),
+            "peak_mib": max(r["peak_mib"] for r in runs),
+        }
+
+    return best(bare_runs), best(validate_runs)
+
+
+def ensure(size: int) -> Path:
+    DATA.mkdir(parents=True, exist_ok=True)
+    path = DATA / f"register_{size}.xlsx"
+    if not path.exists():
+        started = time.perf_counter()
+        generate(path, size)
+        print(f"# generated {path.name} in {time.perf_counter() - started:.1f}s", flush=True)
+    return path
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument(
         "--readers",
-        default="calamine,guard,open_book",
-        help="comma-separated: calamine, guard, open_book, openpyxl (read-only mode, slow)",
+        default="",
+        help="also time readers apart, comma-separated: calamine, guard, open_book, "
+        "openpyxl (read-only mode, slow)",
     )
-    parser.add_argument(
-        "--repeat", type=int, default=1, help="runs per reader; the fastest is shown"
-    )
+    parser.add_argument("--repeat", type=int, default=3, help="runs each; the best is shown")
     args = parser.parse_args()
-    DATA.mkdir(parents=True, exist_ok=True)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    print(f"# load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    head = (
+        "clients", "file MiB", "calamine s", "cpu s", "MiB",
+        "validate s", "cpu s", "MiB", "ratio s", "ratio cpu",
+    )  # fmt: skip
+    print("{:>8} {:>8} {:>10} {:>6} {:>5} {:>10} {:>6} {:>5} {:>8} {:>9}".format(*head))
+    for size in sizes:
+        path = ensure(size)
+        bare, checked = compare(path, args.repeat)
+        print(
+            f"{size:>8} {path.stat().st_size / 2**20:>8.1f} "
+            f"{bare['seconds']:>10.2f} {bare['cpu']:>6.2f} {bare['peak_mib']:>5.0f} "
+            f"{checked['seconds']:>10.2f} {checked['cpu']:>6.2f} {checked['peak_mib']:>5.0f} "
+            f"{checked['seconds'] / bare['seconds']:>8.2f} {checked['cpu'] / bare['cpu']:>9.2f}",
+            flush=True,
+        )
+    print(f"# load average {os.getloadavg()[0]:.1f}")
+    if not args.readers:
+        return
     head = ("clients", "file MiB", "reader", "seconds", "cpu s", "peak MiB", "rows")
     print("{:>8} {:>8} {:>10} {:>8} {:>8} {:>9} {:>8}".format(*head))
-    for size in (int(s) for s in args.sizes.split(",")):
-        path = DATA / f"register_{size}.xlsx"
-        if not path.exists():
-            started = time.perf_counter()
-            generate(path, size)
-            print(f"# generated {path.name} in {time.perf_counter() - started:.1f}s", flush=True)
+    for size in sizes:
+        path = ensure(size)
         mib = path.stat().st_size / 2**20
         for which in args.readers.split(","):
             runs = [measure(which, path) for _ in range(args.repeat)]

@@ -225,3 +225,26 @@ def test_encrypted_register_round_trips_with_its_password(tmp_path: Path) -> Non
     ws = load_quietly(decrypted.getvalue())[0][CLIENT_SHEET]
     assert ws.cell(row=HEADER_ROW, column=8).value == "客户层级"
     assert ws.cell(row=FIRST_DATA_ROW, column=8).value == tier_columns()[0].values[FIRST_DATA_ROW]
+
+
+def test_keyboard_interrupt_while_the_sheet_streams(
+    book: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from clientbook.register import write as write_mod
+
+    before = _digest(book)
+    real = write_mod._FastCells.cells
+
+    def interrupted(self: object, num: int) -> bytes:
+        if num == FIRST_DATA_ROW + 10:
+            raise KeyboardInterrupt
+        return real(self, num)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(write_mod._FastCells, "cells", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        _update(book)
+    assert _digest(book) == before
+    assert _leftovers(book.parent) == []
+    assert not any(t.name == "clientbook-deflate" for t in threading.enumerate())

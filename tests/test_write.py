@@ -287,9 +287,61 @@ def test_existing_column_with_a_formula_is_refused(tmp_path: Path) -> None:
         _write(path, [column])
     assert info.value.key == "write.formula_in_column"
     assert "F4" in info.value.render("en") and "F4" in info.value.render("zh")
+    # a dry run finds it too: the first pass looks for formulas in the columns it will own
+    from clientbook.register.write import plan_columns
+
+    with pytest.raises(WriteError):
+        plan_columns(path, sheet_name=CLIENT_SHEET, header_row=HEADER_ROW, columns=[column])
 
 
 def test_column_letters_round_trip() -> None:
     for i in (0, 25, 26, 701, 702, 16383):
         assert column_index(column_letter(i)) == i
     assert column_letter(16383) == "XFD"
+
+
+def test_header_found_through_a_late_shared_string(tmp_path: Path) -> None:
+    """The shared string table is read only as far as the header needs, in bounded memory,
+    even when the header's string comes after thousands of others."""
+    path = build_rich_workbook(tmp_path / "book.xlsx")
+    sst = members(path)["xl/sharedStrings.xml"].decode()
+    count = sst.count("<si>")
+    filler = "".join(f"<si><t>filler {i}</t></si>" for i in range(3000))
+    late = count + 3000
+    sheet = client_sheet_part(path)
+    from rich_workbook import rewrite_zip
+
+    rewrite_zip(
+        path,
+        {
+            "xl/sharedStrings.xml": lambda xml: xml.replace(
+                b"</sst>", (filler + "<si><t>Tier</t></si></sst>").encode()
+            ),
+            sheet: lambda xml: xml.replace(
+                f'<c r="G{HEADER_ROW}"'.encode(),
+                f'<c r="H{HEADER_ROW}" t="s"><v>{late}</v></c><c r="G{HEADER_ROW}"'.encode(),
+            ),
+        },
+    )
+    # (H3 was put before G3 above; move it after, keeping cells in column order)
+    rewrite_zip(
+        path,
+        {
+            sheet: lambda xml: re.sub(
+                rb'(<c r="H3" t="s"><v>\d+</v></c>)(<c r="G3".*?</c>)', rb"\2\1", xml
+            )
+        },
+    )
+    _, result = _write(path, [NewColumn("客户层级", ("tier",), {FIRST_DATA_ROW: "A"})])
+    assert [(c.letter, c.created, c.header) for c in result.columns] == [("H", False, "Tier")]
+
+
+@pytest.mark.parametrize("col", [-1, 0, 24, 25, 26, 51, 700, 701, 16382])
+def test_letters_after_matches_exactly_the_columns_to_the_right(col: int) -> None:
+    from clientbook.register.write import _letters_after
+
+    pattern = re.compile(b"^" + _letters_after(col) + b"$")
+    for i in range(16384):
+        letters = column_letter(i)
+        assert bool(pattern.match(letters.encode())) == (i > col), letters
+        assert bool(pattern.match(letters.lower().encode())) == (i > col), letters

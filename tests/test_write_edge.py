@@ -62,7 +62,9 @@ def test_cells_without_r_pretty_printed_and_single_quotes(tmp_path: Path) -> Non
 </worksheet>"""
     path = _book(tmp_path, xml)
     data = _write(path, [TIER])
-    ws = load_quietly(data)[0]["Clients"]
+    wb, warnings = load_quietly(data)
+    assert warnings == []
+    ws = wb["Clients"]
     assert [ws.cell(row=r, column=4).value for r in range(1, 5)] == ["Tier", "A", "B", "C"]
     assert ws.row_dimensions[3].hidden
     root = DET.fromstring(members(data)[SHEET])
@@ -229,3 +231,112 @@ def test_zip_members_are_copied_raw(tmp_path: Path) -> None:
         assert raw(path, name) == raw(data, name)
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         assert z.testzip() is None
+
+
+def test_title_rows_above_the_header_do_not_move_the_columns(tmp_path: Path) -> None:
+    xml = f"""<worksheet xmlns="{MAIN}"><sheetData>
+<row r="1">{_t("A1", "客户名册")}{_t("K1", "制表日期 2024-01-01")}</row>
+<row r="2">{_t("A2", "ID")}{_t("B2", "Name")}</row>
+<row r="3"><c r="A3"><v>1</v></c>{_t("B3", "Ann")}</row>
+</sheetData></worksheet>"""
+    path = _book(tmp_path, xml)
+    column = NewColumn("Tier", (), {3: "A"})
+    result = plan_columns(path, sheet_name="Clients", header_row=2, columns=[column])
+    assert result.columns[0].letter == "C"
+    data = _write(path, [column], header_row=2)
+    ws = load_quietly(data)[0]["Clients"]
+    assert ws["C2"].value == "Tier" and ws["C3"].value == "A" and ws["K1"].value.startswith("制表")
+
+
+def test_symlinked_register_is_updated_through_its_link(tmp_path: Path) -> None:
+    import os
+
+    from clientbook.safe_io import update_register
+
+    if os.name != "posix":
+        pytest.skip("symlinks")
+    real = _book(
+        tmp_path,
+        f'<worksheet xmlns="{MAIN}"><sheetData><row r="1">{_t("A1", "ID")}</row>'
+        '<row r="2"><c r="A2"><v>1</v></c></row></sheetData></worksheet>',
+    )
+    link = tmp_path / "link.xlsx"
+    link.symlink_to(real)
+    update_register(link, [TIER], sheet_name="Clients", header_row=1)
+    assert link.is_symlink()
+    assert load_quietly(real)[0]["Clients"]["B2"].value == "A"
+
+
+class _Unseekable(io.RawIOBase):
+    def __init__(self) -> None:
+        self.data = bytearray()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, b: bytes) -> int:  # type: ignore[override]
+        self.data += b
+        return len(b)
+
+
+def test_source_zip_with_data_descriptors_and_zip64_extras(tmp_path: Path) -> None:
+    """Members written by streaming tools (data descriptors, Zip64 extra fields) are copied
+    raw into an ordinary archive that every reader accepts."""
+    path = _book(
+        tmp_path,
+        f'<worksheet xmlns="{MAIN}"><sheetData><row r="1">{_t("A1", "ID")}</row>'
+        '<row r="2"><c r="A2"><v>1</v></c></row></sheetData></worksheet>',
+    )
+    with zipfile.ZipFile(path) as z:
+        items = [(i.filename, z.read(i)) for i in z.infolist()]
+    sink = _Unseekable()
+    with zipfile.ZipFile(sink, "w", zipfile.ZIP_DEFLATED) as z:  # type: ignore[arg-type]
+        for name, data in items:
+            with z.open(name, "w", force_zip64=name.endswith("styles.xml")) as f:
+                f.write(data)
+    streamed = bytes(sink.data)
+    with zipfile.ZipFile(io.BytesIO(streamed)) as z:
+        assert all(i.flag_bits & 0x08 for i in z.infolist())  # data descriptors
+    data = _write(streamed, [TIER])
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        assert z.testzip() is None
+        assert not any(i.flag_bits & 0x08 for i in z.infolist())
+    assert {k: v for k, v in members(data).items() if k != SHEET} == {
+        k: v for k, v in members(streamed).items() if k != SHEET
+    }
+    assert load_quietly(data)[0]["Clients"]["B2"].value == "A"
+
+
+def test_sheet_as_excel_writes_it(tmp_path: Path) -> None:
+    """Markup-compatibility namespaces, x14ac row attributes and xr uids, as in Excel's own
+    files, go through untouched; the header row is parsed with the root's namespaces."""
+    xml = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
+        f'<worksheet xmlns="{MAIN}" xmlns:r="http://schemas.openxmlformats.org/officeDocument/'
+        '2006/relationships" xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/'
+        '2006" mc:Ignorable="x14ac xr xr2 xr3" xmlns:x14ac="http://schemas.microsoft.com/office/'
+        'spreadsheetml/2009/9/ac" xmlns:xr="http://schemas.microsoft.com/office/spreadsheetml/'
+        '2014/revision" xr:uid="{00000000-0001-0000-0000-000000000000}">'
+        '<dimension ref="A1:B3"/><sheetViews><sheetView tabSelected="1" workbookViewId="0">'
+        '<selection activeCell="B3" sqref="B3"/></sheetView></sheetViews>'
+        '<sheetFormatPr defaultRowHeight="14.25" x14ac:dyDescent="0.2"/>'
+        '<sheetData><row r="1" spans="1:2" x14ac:dyDescent="0.2">'
+        f"{_t('A1', '客户号')}{_t('B1', '客户姓名')}</row>"
+        '<row r="2" spans="1:2" ht="15" customHeight="1" x14ac:dyDescent="0.2">'
+        f'<c r="A2"><v>10001</v></c>{_t("B2", "甲")}</row>'
+        '<row r="3" spans="1:2" x14ac:dyDescent="0.2">'
+        f'<c r="A3"><v>10002</v></c>{_t("B3", "乙")}</row></sheetData>'
+        '<phoneticPr fontId="1" type="noConversion"/>'
+        '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+        "</worksheet>"
+    )
+    path = _book(tmp_path, xml)
+    data = _write(path, [NewColumn("客户层级", ("Tier",), {2: "A", 3: "B"}, width=12)])
+    out = members(data)[SHEET].decode()
+    assert '<row r="2" spans="1:3" ht="15" customHeight="1" x14ac:dyDescent="0.2">' in out
+    assert '<cols><col min="3" max="3" width="12" customWidth="1"/></cols><sheetData>' in out
+    assert out.startswith(xml.split("<dimension")[0])  # prolog and root tag byte for byte
+    assert out.endswith(xml[xml.index("<phoneticPr") :])
+    wb, warnings = load_quietly(data)
+    assert warnings == [] and wb["Clients"]["C3"].value == "B"
+    assert members(_write(data, [NewColumn("客户层级", (), {2: "A", 3: "B"})])) == members(data)

@@ -225,20 +225,24 @@ def validate_command(
     """
     from datetime import date
 
-    from clientbook.annotate import annotate_copy, check_annotate_target
     from clientbook.config import load_settings
-    from clientbook.render import print_annotated, print_validation
+    from clientbook.render import print_validation
     from clientbook.validate import check_book
 
     set_lang(lang)
     settings = load_settings(book, config)
     if annotate is not None:
+        from clientbook.annotate import check_annotate_target  # openpyxl: only when needed
+
         check_annotate_target(book, annotate)
     register, password = open_register(book, sheet, password_file)
     shown = register.lang if lang is LangOption.auto else lang.value
     set_lang(LangOption(shown))
     report = check_book(register, settings.validate_, date.today())
     if annotate is not None:
+        from clientbook.annotate import annotate_copy
+        from clientbook.render import print_annotated
+
         print_annotated(annotate_copy(book, report, annotate, shown, password), shown)
     print_validation(report, fmt.value, shown)
     if report.errors or (strict and report.warnings):

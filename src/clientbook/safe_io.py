@@ -145,11 +145,11 @@ def update_register(
             output.exists() and os.path.samefile(output, path)
         ):
             raise UsageError("write.output_is_input", path=str(path))
-    target = output if output is not None else path
+    # in place through a symlink: replace the file it points to, keep the link
+    target = output if output is not None else (path.resolve() if path.is_symlink() else path)
     if not force:
-        check_not_open(path)
-        if output is not None:
-            check_not_open(output)
+        for candidate in dict.fromkeys((path, target)):
+            check_not_open(candidate)
     if dry_run:
         result = plan_columns(
             path, sheet_name=sheet_name, header_row=header_row, columns=columns, password=password

@@ -9,7 +9,9 @@ Zip64 is not written: a register over 4 GiB is refused by the caller.
 
 from __future__ import annotations
 
+import queue
 import struct
+import threading
 import zipfile
 import zlib
 from collections.abc import Iterable
@@ -23,6 +25,10 @@ _LIMIT = 0xFFFFFFFF
 _COPY_CHUNK = 1 << 20
 _FLAG_DATA_DESCRIPTOR = 0x08
 _FLAG_UTF8 = 0x800
+# zlib level for the parts we rewrite. Measured on a 118 MiB sheet: level 6 takes 2.1 s CPU
+# for 18.6 MiB, level 4 0.9 s for 21.0 MiB, level 1 0.5 s for 25.7 MiB. Level 4 keeps the
+# write well inside 1.5x an unzip/re-zip of the whole file; Excel recompresses on its next save.
+DEFLATE_LEVEL = 4
 
 
 class ZipTooLarge(Exception):
@@ -161,7 +167,11 @@ class RawZipWriter:
         self._entries.append(entry)
 
     def write_deflated(self, info: zipfile.ZipInfo, chunks: Iterable[bytes]) -> None:
-        """Write a member from uncompressed chunks (deflate level 6), keeping its metadata."""
+        """Write a member from uncompressed chunks (deflated), keeping its metadata.
+
+        Deflating runs in a second thread (zlib releases the GIL), so producing the chunks
+        and compressing them overlap; the queue between them is short, so memory stays flat.
+        """
         entry = self._new_entry(info)
         entry.method = zipfile.ZIP_DEFLATED
         entry.flag &= _FLAG_UTF8  # clear the deflate-level bits of the old member
@@ -169,20 +179,50 @@ class RawZipWriter:
         entry.crc = entry.csize = entry.usize = 0
         header_at = self._pos
         self._write(self._local_header(entry))
-        comp = zlib.compressobj(6, zlib.DEFLATED, -15)
-        crc = usize = csize = 0
-        for chunk in chunks:
-            if not chunk:
-                continue
-            crc = zlib.crc32(chunk, crc)
-            usize += len(chunk)
-            out = comp.compress(chunk)
-            if out:
-                csize += len(out)
-                self._write(out)
-        out = comp.flush()
-        csize += len(out)
-        self._write(out)
+        pipe: queue.Queue[bytes | None] = queue.Queue(maxsize=4)
+        failed: list[BaseException] = []
+        sums = [0, 0, 0]  # crc, uncompressed size, compressed size
+
+        def deflate() -> None:
+            comp = zlib.compressobj(DEFLATE_LEVEL, zlib.DEFLATED, -15)
+            crc = usize = csize = 0
+            try:
+                while (chunk := pipe.get()) is not None:
+                    if failed:
+                        continue  # drain until the producer stops
+                    crc = zlib.crc32(chunk, crc)
+                    usize += len(chunk)
+                    out = comp.compress(chunk)
+                    if out:
+                        csize += len(out)
+                        self._write(out)
+                if not failed:
+                    out = comp.flush()
+                    csize += len(out)
+                    self._write(out)
+                    sums[:] = [crc, usize, csize]
+            except BaseException as exc:  # an I/O error: report it, keep draining
+                failed.append(exc)
+                while pipe.get() is not None:
+                    pass
+
+        worker = threading.Thread(target=deflate, name="clientbook-deflate", daemon=True)
+        worker.start()
+        try:
+            for chunk in chunks:
+                if failed:
+                    break
+                if chunk:
+                    pipe.put(chunk)
+        except BaseException as exc:
+            failed.append(exc)
+            raise
+        finally:
+            pipe.put(None)
+            worker.join()
+        if failed:
+            raise failed[0]
+        crc, usize, csize = sums
         if usize > _LIMIT or csize > _LIMIT:
             raise ZipTooLarge(info.filename)
         entry.crc, entry.csize, entry.usize = crc, csize, usize

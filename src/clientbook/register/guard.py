@@ -15,7 +15,13 @@ that:
   a single value in XFD1048576 next to A1 aborts the process (calamine issue #693). Styled
   empty cells do not count, as calamine skips them too.
 
+The worksheets that workbook.xml names unambiguously can be left to `check_sheet`, which
+the reader calls right before python-calamine parses each one (open_book does): a sheet
+that is never read is never inflated. Every other part is checked by `check_package`.
+
 Everything here reads the package in bounded chunks; no member is held in memory whole.
+One pass per part inflates it and runs the DTD and a quick extent test (all values within
+max_cells / 64 rows and 64 columns, regular tags); only other sheets take the slower passes.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import BinaryIO
 
 from clientbook.errors import UnusableFile
@@ -61,6 +68,9 @@ class PackageInfo:
 
     format: str  # "xlsx" | "xlsm"
     members: list[str] = field(default_factory=list)
+    # Sheet name → its worksheet member, for the sheets whose check waits until they are
+    # read (check_sheet); sheets never read are never inflated.
+    deferred: dict[str, zipfile.ZipInfo] = field(default_factory=dict)
 
 
 def _refuse(key: str, **params: object) -> UnusableFile:
@@ -368,8 +378,15 @@ def _is_xml(name: str) -> bool:
     return lower.endswith((".xml", ".rels", ".vml")) or "." not in lower.rsplit("/", 1)[-1]
 
 
-def check_package(fp: BinaryIO, path: str, limits: Limits = LIMITS) -> PackageInfo:
-    """Refuse a zip that is not a usable, safe OOXML workbook; else say what it is."""
+def check_package(
+    fp: BinaryIO, path: str, limits: Limits = LIMITS, *, defer_sheets: bool = False
+) -> PackageInfo:
+    """Refuse a zip that is not a usable, safe OOXML workbook; else say what it is.
+
+    With `defer_sheets`, worksheets that workbook.xml names unambiguously are left for
+    `check_sheet`, to be called right before each one is parsed; every other part is
+    checked here. Without it (or when the names are ambiguous) every part is checked here.
+    """
     archive = open_zip(fp, path, limits)
     names = {info.filename: info for info in archive.infolist()}
     if "mimetype" in names and not any(n.startswith("xl/") for n in names):
@@ -388,14 +405,34 @@ def check_package(fp: BinaryIO, path: str, limits: Limits = LIMITS) -> PackageIn
         fmt = "xlsx"
     else:
         raise _refuse("register.not_workbook", path=path)
-    sheet_names = _sheet_names(fp, names, path, limits)
+    sheet_names, unambiguous = _sheet_names(fp, names, path, limits)
+    deferred: dict[str, zipfile.ZipInfo] = {}
+    if defer_sheets and unambiguous:
+        deferred = {name: names[member] for member, name in sheet_names.items()}
+    later = {info.filename for info in deferred.values()}
     for info in archive.infolist():
-        if info.is_dir():
+        if info.is_dir() or info.filename in later:
             continue
         if not _is_xml(info.filename):
             continue  # images, printer settings, VBA: calamine does not read them
         _check_xml_member(fp, info, path, limits, sheet_names.get(info.filename))
-    return PackageInfo(format=fmt, members=list(names))
+    return PackageInfo(format=fmt, members=list(names), deferred=deferred)
+
+
+def check_sheet(
+    fp: BinaryIO, path: str, package: PackageInfo, sheet: str, limits: Limits = LIMITS
+) -> None:
+    """Check a deferred worksheet before calamine parses the sheet named `sheet`.
+
+    For a name workbook.xml did not give, every deferred worksheet is checked.
+    """
+    info = package.deferred.pop(sheet, None)
+    if info is not None:
+        _check_xml_member(fp, info, path, limits, sheet)
+        return
+    for name, info in list(package.deferred.items()):
+        _check_xml_member(fp, info, path, limits, name)
+    package.deferred.clear()
 
 
 _SMALL_PART = 4 * MiB
@@ -404,14 +441,21 @@ _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}
 _PKG_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 
 
+# The two ways writers name a worksheet in workbook.xml.rels (Excel and WPS write the first,
+# openpyxl the second), which every reader resolves to the same member.
+_PLAIN_TARGET = re.compile(r"(?:/xl/)?worksheets/[\w.\-]+\.xml")
+
+
 def _sheet_names(
     fp: BinaryIO, names: dict[str, zipfile.ZipInfo], path: str, limits: Limits
-) -> dict[str, str]:
-    """Worksheet member → sheet name, best effort, only to name the sheet in messages."""
+) -> tuple[dict[str, str], bool]:
+    """Worksheet member → sheet name (to name the sheet in messages), and whether the
+    mapping is unambiguous: unique relationship ids, names and members, plain targets of
+    members that exist, and no other worksheet member (then a sheet can be checked alone)."""
     workbook = names.get("xl/workbook.xml")
     rels = names.get("xl/_rels/workbook.xml.rels")
     if workbook is None or rels is None or max(workbook.file_size, rels.file_size) > _SMALL_PART:
-        return {}
+        return {}, False
     from defusedxml import DefusedXmlException
     from defusedxml.ElementTree import fromstring
 
@@ -419,22 +463,52 @@ def _sheet_names(
         book = fromstring(b"".join(inflate(fp, workbook, path, limits)))
         links = fromstring(b"".join(inflate(fp, rels, path, limits)))
     except (DefusedXmlException, SyntaxError, ValueError):
-        return {}  # the member checks that follow say what is wrong
-    targets = {
-        rel.get("Id"): str(rel.get("Target", "")) for rel in links.iter(f"{_PKG_NS}Relationship")
-    }
+        return {}, False  # the member checks that follow say what is wrong
+    relationships = list(links.iter(f"{_PKG_NS}Relationship"))
+    targets = {rel.get("Id"): str(rel.get("Target", "")) for rel in relationships}
+    unambiguous = len(targets) == len(relationships)
     members: dict[str, str] = {}
     for sheet in book.iter(f"{_MAIN_NS}sheet"):
         target = targets.get(sheet.get(f"{_REL_NS}id"), "")
         member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-        members.setdefault(member, str(sheet.get("name", "")))
-    return members
+        name = str(sheet.get("name", ""))
+        unambiguous = (
+            unambiguous
+            and _PLAIN_TARGET.fullmatch(target) is not None
+            and member in names
+            and member not in members
+            and name not in members.values()
+        )
+        members.setdefault(member, name)
+    others = [n for n in names if n.casefold().startswith("xl/worksheets/") and n.count("/") == 2]
+    unambiguous = unambiguous and all(n in members for n in others)
+    return members, unambiguous
+
+
+_QUICK_COLUMNS = 64  # A..BL
+_QUICK_LETTERS = rb"(?:[A-Z]|A[A-Z]|B[A-L])"
+
+
+@lru_cache(maxsize=4)
+def _quick_outliers(max_row: int) -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
+    """A cell tag that is not `<c r="LN"` with L <= BL and N <= max_row, and a row tag that is
+    not `<row r="N"`: a sheet without either has all its values within max_row x 64 cells.
+    (Two searches, each testing its tag's start first, are quicker than one.)"""
+    rows = _at_most(max_row)
+    return (
+        re.compile(rb'<c(?! r="' + _QUICK_LETTERS + rows + rb")[\s/>]"),
+        re.compile(rb'<row(?! r="' + rows + rb")[\s/>]"),
+    )
 
 
 def _check_xml_member(
     fp: BinaryIO, info: zipfile.ZipInfo, path: str, limits: Limits, sheet: str | None = None
 ) -> None:
-    fast = _FastExtent()
+    # One pass: inflate (size and CRC), the prolog's DTD, and the quick extent test; only a
+    # sheet wider than 64 columns, longer than max_cells / 64 rows or with odd tags takes
+    # the slower passes below.
+    max_row = limits.max_cells // _QUICK_COLUMNS
+    outliers = _quick_outliers(max_row) if max_row >= 1 else None
     in_prolog = True
     for piece in _pieces(inflate(fp, info, path, limits), path, limits):
         if in_prolog:
@@ -444,6 +518,16 @@ def _check_xml_member(
             if any(marker in prolog for marker in _DTD_MARKERS):
                 raise _refuse("register.xml_dtd", path=path, member=info.filename)
             in_prolog = root is None
+        if outliers is not None and (
+            outliers[0].search(piece) or outliers[1].search(piece) or _PREFIXED.search(piece)
+        ):
+            outliers = None
+        if outliers is None and not in_prolog:
+            break  # the passes below inflate the member again, checking its size and CRC
+    if outliers is not None:
+        return
+    fast = _FastExtent()
+    for piece in _pieces(inflate(fp, info, path, limits), path, limits):
         fast.feed(piece)
     if fast.fits(limits):
         return

@@ -4,13 +4,24 @@ The file is identified by its bytes (an OOXML zip, an encrypted OLE container, o
 something we refuse with a reason), checked by guard.py, decrypted in memory when it is
 encrypted, and read with python-calamine in one pass per sheet. Each record keeps the row
 number a manager sees in Excel, and each column its letter.
+
+Speed (see the README's performance section): each sheet is checked by the guard just
+before calamine parses it, and calamine parses in a thread (it releases the GIL) while the
+guard checks the next sheet or the previous sheet's rows are typed; rows are typed a
+column at a time, 4,096 rows at a time, and the records are the only copy kept.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import gc
 import io
+import itertools
 import os
-from collections.abc import Callable, Iterator
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any, BinaryIO, Literal, TypeVar, cast
@@ -28,15 +39,18 @@ from clientbook.register.model import (
 )
 from clientbook.register.schema import CLIENTS, CONTACTS, HOLDINGS, SheetSchema
 from clientbook.register.values import (
+    ColumnParser,
+    Parser,
     ValueProblem,
     birth_from_id,
+    cell_parser,
+    column_parser,
     gender_from_id,
     has_cjk,
     header_index,
     id_is_valid,
     is_blank,
     normalise_header,
-    parser_for,
     raw_text,
 )
 
@@ -211,8 +225,8 @@ def _choose_sheets(
     )
 
 
-def _numbered_rows(sheet: Any) -> Iterator[tuple[int, int, list[Any]]]:
-    """(Excel row number, column index of the row's first cell, cells) for a calamine sheet.
+def _rows(sheet: Any) -> tuple[int, int, Iterator[list[Any]]]:
+    """(Excel row number of the first row, column index of each row's first cell, rows).
 
     python-calamine's iter_rows() pads the empty rows above the data but starts each row
     at the first used column (issue #177), so rows are numbered from 1 and columns are
@@ -221,20 +235,17 @@ def _numbered_rows(sheet: Any) -> Iterator[tuple[int, int, list[Any]]]:
     """
     start = sheet.start
     if start is None:
-        return
+        return 1, 0, iter(())
     first_row, first_col = start
     rows = iter(sheet.iter_rows())
     first = next(rows, None)
     if first is None:
-        return
+        return 1, 0, iter(())
     if first_row > 0 and all(is_blank(v) for v in first):
         number = 1  # padded from the top
     else:
         number = first_row + 1
-    yield number, first_col, first
-    for cells in rows:
-        number += 1
-        yield number, first_col, cells
+    return number, first_col, itertools.chain((first,), rows)
 
 
 def _header_matches(cells: list[Any], index: dict[str, str]) -> set[str]:
@@ -250,25 +261,93 @@ _RECORD_TYPES: dict[str, type[Any]] = {
     "holdings": HoldingRecord,
     "contacts": ContactRecord,
 }
+_CHUNK_ROWS = 4096  # rows read, transposed and typed at a time (bounded memory)
+
+
+@dataclass(frozen=True, slots=True)
+class _Reader:
+    """How one mapped column is read: its index in the row, field and parsers."""
+
+    j: int  # index in calamine's row (relative to the sheet's first column)
+    key: str
+    column: ColumnParser
+    cell: Parser
+    default: Any
+
+
+def _is_empty(value: Any) -> bool:
+    return value == "" or (value.__class__ is str and value.isspace())
+
+
+class _Parse(threading.Thread):
+    """calamine parsing one sheet in the background: it releases the GIL while it parses, so
+    the guard's check of the next sheet, or the typing of the previous sheet's rows, runs
+    meanwhile. Each sheet is still checked by the guard before calamine sees it."""
+
+    def __init__(self, workbook: Any, name: str) -> None:
+        super().__init__(name="clientbook-parse", daemon=True)
+        self.workbook = workbook
+        self.sheet_name = name
+        self.sheet: Any = None
+        self.error: BaseException | None = None
+        self.start()
+
+    def run(self) -> None:
+        try:
+            self.sheet = self.workbook.get_sheet_by_name(self.sheet_name)
+        except BaseException as exc:  # a Rust panic too; handed to the reading thread
+            self.error = exc
+
+    def result(self, shown: str) -> Any:
+        self.join()
+        if self.error is not None:
+            raise _calamine_error(self.error, shown) from self.error
+        sheet, self.sheet = self.sheet, None  # the caller holds the only reference
+        return sheet
+
+
+def _read_sheets(
+    workbook: Any,
+    wanted: list[tuple[str, SheetSchema, bool]],
+    source: BinaryIO,
+    package: guard.PackageInfo,
+    shown: str,
+) -> list[tuple[Sheet[Any], int, int]]:
+    """The wanted sheets (name, schema, required), each checked, parsed and typed in turn,
+    with the check and parse of the next sheet overlapping the current one."""
+    results: list[tuple[Sheet[Any], int, int]] = []
+    guard.check_sheet(source, shown, package, wanted[0][0])
+    pending = _Parse(workbook, wanted[0][0])
+    try:
+        for i, (name, schema, required) in enumerate(wanted):
+            following = wanted[i + 1][0] if i + 1 < len(wanted) else None
+            if following is not None:
+                guard.check_sheet(source, shown, package, following)
+            calamine_sheet = pending.result(shown)
+            if following is not None:
+                pending = _Parse(workbook, following)
+            results.append(_read_sheet(calamine_sheet, name, schema, shown, required=required))
+            del calamine_sheet  # its cells are typed: free them before the next sheet's
+    finally:
+        pending.join()  # never leave calamine parsing after an error
+    return results
 
 
 def _read_sheet(
-    workbook: Any, name: str, schema: SheetSchema, shown: str, *, required: bool
+    calamine_sheet: Any, name: str, schema: SheetSchema, shown: str, *, required: bool
 ) -> tuple[Sheet[Any], int, int]:
     """One sheet as typed records, and how many of its matched headers are English, of how many."""
     kind = cast(Literal["clients", "holdings", "contacts"], schema.kind)
-    try:
-        calamine_sheet = workbook.get_sheet_by_name(name)
-    except BaseException as exc:
-        raise _calamine_error(exc, shown) from exc
     index = header_index(schema)
-    rows = _numbered_rows(calamine_sheet)
-    header: tuple[int, int, list[Any]] | None = None
-    for number, offset, cells in rows:
+    number, offset, rows = _rows(calamine_sheet)
+    header: tuple[int, list[Any]] | None = None
+    number -= 1
+    for cells in rows:
+        number += 1
         if number > HEADER_SEARCH_ROWS:
             break
         if len(_header_matches(cells, index)) >= MIN_HEADER_MATCHES:
-            header = (number, offset, cells)
+            header = (number, cells)
             break
     if header is None:
         if required:
@@ -276,10 +355,12 @@ def _read_sheet(
         missing = [f.key for f in schema.fields if f.required]
         return Sheet(name, kind, 0, [], [], missing_required=missing), 0, 0
 
-    header_row, offset, header_cells = header
+    header_row, header_cells = header
+    record_type = _RECORD_TYPES[schema.kind]
+    defaults = {f.name: f.default for f in dataclasses.fields(record_type)}
     columns: list[Column] = []
     duplicates: list[Column] = []
-    parsers: list[tuple[int, str, Callable[[Any], Any]]] = []
+    readers: list[_Reader] = []
     english = 0
     for j, value in enumerate(header_cells):
         if is_blank(value):
@@ -291,42 +372,50 @@ def _read_sheet(
             duplicates.append(column)
             column = Column(column.index, column.letter, text, None)
         elif key is not None:
-            parsers.append((j, key, parser_for(schema.by_key[key], text)))
+            spec, default = schema.by_key[key], defaults[key]
+            readers.append(
+                _Reader(
+                    j,
+                    key,
+                    column_parser(spec, text, default),
+                    cell_parser(spec, text, default),
+                    default,
+                )
+            )
             english += 0 if has_cjk(text) else 1
         columns.append(column)
     found = {c.field for c in columns}
     missing = [f.key for f in schema.fields if f.required and f.key not in found]
-    record_type = _RECORD_TYPES[schema.kind]
     records: list[Any] = []
     issues: list[ValueIssue] = []
     fill_from_id = schema.kind == "clients"
-    for number, _, cells in rows:
-        width = len(cells)
-        if cells.count("") == width:
-            continue
-        record = record_type(row=number)
-        failed: set[str] | None = None
-        touched = False
-        for j, key, parse in parsers:
-            if j >= width:
-                continue
-            value = cells[j]
-            if value == "" or (value.__class__ is str and value.isspace()):
-                continue
-            touched = True
-            try:
-                setattr(record, key, parse(value))
-            except ValueProblem as problem:
-                issues.append(
-                    ValueIssue(problem.code, key, number, problem.raw, problem.suggestion)
-                )
-                failed = failed or set()
-                failed.add(key)
-        if not touched and all(is_blank(v) for v in cells):
-            continue  # only spaces: a blank row
-        if fill_from_id:
-            _fill_from_id(record, failed)
-        records.append(record)
+    # Records are built positionally: one argument per field up to the last mapped one.
+    field_names = [f.name for f in dataclasses.fields(record_type)][1:]
+    by_key = {r.key: r for r in readers}
+    last = max((field_names.index(k) for k in by_key), default=-1)
+    layout = [(by_key.get(n), defaults[n]) for n in field_names[: last + 1]]
+    while True:
+        chunk = list(itertools.islice(rows, _CHUNK_ROWS))
+        taken = len(chunk)
+        numbers = list(range(number + 1, number + 1 + taken))
+        number += taken
+        if not all(map(any, chunk)):  # some row may be empty: every cell ""
+            kept = [i for i, cells in enumerate(chunk) if cells.count("") != len(cells)]
+            chunk = [chunk[i] for i in kept]
+            numbers = [numbers[i] for i in kept]
+        if chunk:
+            records += _read_chunk(chunk, numbers, readers, layout, record_type, issues)
+        if taken < _CHUNK_ROWS:
+            break
+    if fill_from_id:
+        failed: dict[int, set[str]] = {}
+        for issue in issues:
+            failed.setdefault(issue.row, set()).add(issue.field)
+        for record in records:
+            if record.id_number is not None and (
+                record.birth_date is None or record.gender is None
+            ):
+                _fill_from_id(record, failed.get(record.row))
     sheet: Sheet[Any] = Sheet(
         name,
         kind,
@@ -337,7 +426,78 @@ def _read_sheet(
         missing_required=missing,
         duplicates=duplicates,
     )
-    return sheet, english, len(parsers)
+    return sheet, english, len(readers)
+
+
+def _read_chunk(
+    chunk: list[list[Any]],
+    numbers: list[int],
+    readers: list[_Reader],
+    layout: list[tuple[_Reader | None, Any]],
+    record_type: type[Any],
+    issues: list[ValueIssue],
+) -> list[Any]:
+    """Records of some non-empty rows, read column by column; their problems go to `issues`.
+
+    A row is skipped when none of its cells holds more than spaces. A cell that cannot be
+    read leaves its field at the default and becomes a ValueIssue (in row, then column order).
+    """
+    width = max(max(map(len, chunk)), max((r.j for r in readers), default=-1) + 1)
+    if min(map(len, chunk)) < width:  # calamine's rows are all as wide; just in case
+        chunk = [cells + [""] * (width - len(cells)) for cells in chunk]
+    transposed = list(zip(*chunk, strict=False))  # as wide, see above
+    values: dict[str, list[Any]] = {}
+    found: list[tuple[int, int, ValueIssue]] = []
+    for pos, reader in enumerate(readers):
+        cells = transposed[reader.j]
+        try:
+            values[reader.key] = reader.column(cells)
+        except ValueProblem:
+            values[reader.key] = _cell_by_cell(cells, numbers, pos, reader, found)
+    mapped = [values[r.key] for r in readers]
+    # Rows whose mapped fields all kept their default: perhaps only spaces (rare).
+    if mapped:
+        first = mapped[0]  # a blank row has the default in every mapped field, this one too
+        maybe_blank: Iterable[int] = [
+            i
+            for i, v in enumerate(first)
+            if (v is None or v == ()) and all(m[i] is None or m[i] == () for m in mapped)
+        ]
+    else:
+        maybe_blank = range(len(chunk))
+    blank = {
+        i
+        for i in maybe_blank
+        if all(_is_empty(chunk[i][r.j]) for r in readers) and all(is_blank(v) for v in chunk[i])
+    }
+    args = [
+        values[reader.key] if reader is not None else itertools.repeat(default)
+        for reader, default in layout
+    ]
+    built = list(map(record_type, numbers, *args))
+    if blank:
+        built = [record for i, record in enumerate(built) if i not in blank]
+    found.sort(key=lambda item: (item[0], item[1]))
+    issues += [issue for _, _, issue in found]
+    return built
+
+
+def _cell_by_cell(
+    cells: tuple[Any, ...],
+    numbers: list[int],
+    pos: int,
+    reader: _Reader,
+    found: list[tuple[int, int, ValueIssue]],
+) -> list[Any]:
+    parsed: list[Any] = []
+    for i, value in enumerate(cells):
+        try:
+            parsed.append(reader.cell(value))
+        except ValueProblem as problem:
+            parsed.append(reader.default)
+            code, raw, suggestion = problem.code, problem.raw, problem.suggestion
+            found.append((i, pos, ValueIssue(code, reader.key, numbers[i], raw, suggestion)))
+    return parsed
 
 
 def _fill_from_id(record: ClientRecord, failed: set[str] | None) -> None:
@@ -357,13 +517,26 @@ def _fill_from_id(record: ClientRecord, failed: set[str] | None) -> None:
 # --- the book --------------------------------------------------------------------------
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection inside: reading makes millions of objects but no cycles,
+    and each collection would walk all of them again (a second of 100,000 clients)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def open_book(path: Path, *, sheet: str | None = None, password: str | None = None) -> Book:
     """Read a register (.xlsx/.xlsm, encrypted or not) into a Book, or raise UnusableFile."""
     path = Path(path)
     shown = str(path)
     source, encrypted = _read_source(path, password)
-    with source:
-        info = guard.check_package(source, shown)
+    with source, gc_paused():
+        info = guard.check_package(source, shown, defer_sheets=True)
         from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
         source.seek(0)
@@ -381,19 +554,15 @@ def open_book(path: Path, *, sheet: str | None = None, password: str | None = No
                 for m in metadata
             ]
             client_name, holdings_name, contacts_name = _choose_sheets(names, visible, sheet, shown)
-            clients, english, matched = _read_sheet(
-                workbook, client_name, CLIENTS, shown, required=True
-            )
-            holdings = (
-                _read_sheet(workbook, holdings_name, HOLDINGS, shown, required=False)[0]
-                if holdings_name
-                else None
-            )
-            contacts = (
-                _read_sheet(workbook, contacts_name, CONTACTS, shown, required=False)[0]
-                if contacts_name
-                else None
-            )
+            wanted = [(client_name, CLIENTS, True)]
+            if holdings_name:
+                wanted.append((holdings_name, HOLDINGS, False))
+            if contacts_name:
+                wanted.append((contacts_name, CONTACTS, False))
+            read = iter(_read_sheets(workbook, wanted, source, info, shown))
+            clients, english, matched = next(read)
+            holdings = next(read)[0] if holdings_name else None
+            contacts = next(read)[0] if contacts_name else None
     return Book(
         path=path,
         format=cast(Literal["xlsx", "xlsm"], info.format),

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import difflib
 import math
+import operator
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
@@ -389,13 +390,16 @@ def clean_mobile(value: Any) -> str | None:
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
+_ID_DIGIT_BASE = 48 * sum(_ID_WEIGHTS)
 
 
 def id_check_digit_ok(id18: str) -> bool:
     """GB 11643: the 18th character is the mod 11-2 check of the first 17 digits (X = 10)."""
-    if len(id18) != 18 or not id18[:17].isascii() or not id18[:17].isdigit():
+    body = id18[:17]
+    if len(id18) != 18 or not body.isascii() or not body.isdigit():
         return False
-    total = sum(int(d) * w for d, w in zip(id18[:17], _ID_WEIGHTS, strict=True))
+    # ASCII digits: each byte is 48 + its digit.
+    total = sum(map(operator.mul, body.encode(), _ID_WEIGHTS)) - _ID_DIGIT_BASE
     return _ID_CHECK[total % 11] == id18[17].upper()
 
 
@@ -484,3 +488,93 @@ def parser_for(fld: Field, header: Any = None) -> Parser:
     if fld.type is FieldType.LIST:
         return parse_list
     raise AssertionError(fld.type)  # pragma: no cover - every FieldType is handled above
+
+
+# --- per-column parser (a slice of a column at once) ---------------------------------
+
+ColumnParser = Callable[[Sequence[Any]], list[Any]]
+_INF = math.inf
+
+
+class _Memo(dict[Any, Any]):
+    """Text cell → typed value, filled on first sight (choice-like and unit-bearing columns).
+
+    Only str keys are remembered: 1, 1.0 and True are equal keys but read differently.
+    An empty or blank cell reads as the field's default. A ValueProblem propagates.
+    """
+
+    def __init__(self, parse: Parser, default: Any) -> None:
+        super().__init__()
+        self.parse = parse
+        self.default = default
+        self[""] = default
+
+    def __missing__(self, key: Any) -> Any:
+        if key.__class__ is not str:
+            return self.parse(key)
+        result = self.default if key.isspace() else self.parse(key)
+        if len(self) < _MEMO_SIZE:
+            self[key] = result
+        return result
+
+
+def cell_parser(fld: Field, header: Any = None, default: Any = None) -> Parser:
+    """`parser_for`, except that an empty or blank cell reads as `default`."""
+    parse = parser_for(fld, header)
+
+    def parse_cell(value: Any) -> Any:
+        if value == "" or (value.__class__ is str and value.isspace()):
+            return default
+        return parse(value)
+
+    return parse_cell
+
+
+def column_parser(fld: Field, header: Any = None, default: Any = None) -> ColumnParser:
+    """Reads many cells of one column at once, with `cell_parser`'s results.
+
+    The common cells (plain text, a date, a finite float) take a fast path; the others go
+    through `cell_parser`. Raises ValueProblem at the first bad cell: the caller then reads
+    the slice cell by cell to learn which ones are bad.
+    """
+    slow = cell_parser(fld, header, default)
+    kind = fld.type
+    if kind is FieldType.TEXT:
+        if fld.key == "id_number":
+            return lambda cells: [
+                v.upper() if v.__class__ is str and v.isascii() and v.isalnum() else slow(v)
+                for v in cells
+            ]
+        if fld.key == "mobile":
+            return lambda cells: [
+                v
+                if v.__class__ is str
+                and v.isascii()
+                and v.isdigit()
+                and not v.startswith(("86", "0086"))
+                else slow(v)
+                for v in cells
+            ]
+        return lambda cells: [
+            (v.strip() or default) if v.__class__ is str else slow(v) for v in cells
+        ]
+    if kind is FieldType.DATE:
+        return lambda cells: [v if v.__class__ is date else slow(v) for v in cells]
+    if kind is FieldType.AMOUNT or kind is FieldType.NUMBER:
+        factor = 1.0
+        if kind is FieldType.AMOUNT:
+            unit = unit_from_header(header) if header is not None else DEFAULT_UNIT
+            factor = _UNIT_YUAN.get(unit, 1e4) / 1e4
+        memo = _Memo(parser_for(fld, header), default)
+        if factor == 1.0:
+            return lambda cells: [
+                v if v.__class__ is float and -_INF < v < _INF else memo[v] for v in cells
+            ]
+        return lambda cells: [
+            round(v * factor, 6) if v.__class__ is float and -_INF < v < _INF else memo[v]
+            for v in cells
+        ]
+    if kind in (FieldType.CHOICE, FieldType.INTERVAL, FieldType.BOOL, FieldType.LIST):
+        lookup = _Memo(parser_for(fld, header), default).__getitem__
+        return lambda cells: list(map(lookup, cells))
+    return lambda cells: [slow(v) for v in cells]  # pragma: no cover - all types above

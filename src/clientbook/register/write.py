@@ -4,18 +4,23 @@ The register is the user's file, so this never loads and re-saves it with a spre
 library (that drops images, Excel 2010 extensions, rich text and more). Instead:
 
 * every zip member except the ones the new columns need is copied as raw compressed bytes;
-* the client sheet is streamed twice, in chunks, row by row: a first pass finds the header
-  cells, the last used column and the merged ranges; the second pass rewrites only the rows
-  that receive cells and copies everything else verbatim;
+* the client sheet is streamed twice in 1 MiB blocks: a first pass finds the header cells,
+  the last used column and the merged ranges (past the header it works a block at a time
+  with C-speed searches); the second pass rewrites only the rows that receive cells and
+  copies everything else verbatim. On a "plain" sheet (r= first on every tag, nothing right
+  of the last used column) the new cells are simply appended before each row's end tag,
+  and on a re-run each row's tail of clientbook cells is replaced, without reading the
+  other cells; anything less regular takes the general row-by-row path;
 * a sheet autofilter or an Excel table that covers the data and ends right where the new
   columns start is extended to them (table `ref`, its `autoFilter`, `tableColumns`), and the
   hidden `_xlnm._FilterDatabase` name follows the sheet autofilter.
 
 Where new columns go: a column whose header (or an alias) is already in the header row is
-updated in place; the others are appended after the last column that holds a value in any
-row (styled empty cells do not count) and after any merged range crossing the header or
-data rows. Below the header, clientbook owns its columns: a row without a value gets an
-empty cell (its style kept) instead of a stale one.
+updated in place (the user's header text and cell styles are kept); the others are
+appended after the last column that holds a value in the header row or below (styled empty
+cells and title rows above the header do not count) and after any merged range crossing
+those rows. Below the header, clientbook owns its columns: where a row has no value, an
+old value is removed (an empty cell keeps its style). A formula in those columns is refused.
 
 The scanner is targeted at SpreadsheetML rows and cells, not a general XML parser: it
 refuses a sheet with a DOCTYPE, comments, CDATA or processing instructions, and a sheet
@@ -26,13 +31,12 @@ defusedxml; edits to them are textual so that namespace prefixes stay as they we
 from __future__ import annotations
 
 import io
-import math
 import posixpath
 import re
 import unicodedata
 import zipfile
 import zlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, BinaryIO
@@ -504,6 +508,9 @@ class _SheetScanner:
         self.tags = _Tags(b"")
         self.root_start_tag = b""
         self._pending = b""
+        self.stopped = False
+        self.last_num = 0
+        self.rest = b""
 
     def refuse(self, detail: str) -> WriteError:
         return WriteError(
@@ -544,9 +551,13 @@ class _SheetScanner:
             if len(buf) > _MAX_SMALL_PART:
                 raise self.refuse("sheet header too large")
 
-    def blocks(self, check: bool) -> Iterator[tuple[bytes, list[_Row], int]]:
+    def blocks(
+        self, check: bool, until: int | None = None
+    ) -> Iterator[tuple[bytes, list[_Row], int]]:
         """(buffer, complete rows in it, end of the last row). The bytes after the rows
-        up to `</sheetData>` are whitespace; `self.rest` holds what follows sheetData."""
+        up to `</sheetData>` are whitespace; `self.rest` holds what follows sheetData.
+        With `until`, stops after the first row numbered `until` or more (`self.stopped`);
+        `raw_blocks()` then goes on from there."""
         buf = self._pending
         self._pending = b""
         tags = self.tags
@@ -594,6 +605,14 @@ class _SheetScanner:
                     raise self.refuse("unexpected element in sheetData")
             if check and (b"<!" in buf[:pos] or b"<?" in buf[:pos]):
                 raise self.refuse("comment, CDATA or processing instruction")
+            if until is not None and rows and rows[-1].num >= until:
+                k = next(i for i, row in enumerate(rows) if row.num >= until)
+                rows = rows[: k + 1]
+                self._pending = buf[rows[-1].end :]
+                self.last_num = rows[-1].num
+                self.stopped = True
+                yield buf, rows, rows[-1].end
+                return
             if done:
                 gap = buf[pos:lt]
                 if gap.strip():
@@ -609,6 +628,29 @@ class _SheetScanner:
             chunk = self.stream.read(_CHUNK)
             if not chunk:
                 eof = True
+            buf += chunk
+
+    def raw_blocks(self) -> Iterator[bytes]:
+        """The rest of sheetData after `blocks(until=...)` stopped, as blocks of whole rows
+        (not split into rows); `self.rest` then holds `</sheetData>` and what follows."""
+        buf = self._pending
+        self._pending = b""
+        close = self.tags.sheetdata_close
+        row_close = self.tags.row_close
+        while True:
+            end = buf.find(close)
+            if end >= 0:
+                yield buf[:end]
+                self.rest = buf[end:]
+                return
+            cut = buf.rfind(row_close)
+            if cut >= 0:
+                cut += len(row_close)
+                yield buf[:cut]
+                buf = buf[cut:]
+            chunk = self.stream.read(_CHUNK)
+            if not chunk:
+                raise self.refuse("sheetData is not closed")
             buf += chunk
 
     def tail_chunks(self) -> Iterator[bytes]:
@@ -655,6 +697,8 @@ class _Plan:
     autofilter_old_ref: str | None = None
     value_rows: list[int] = field(default_factory=list)
     existing_rows: list[int] = field(default_factory=list)
+    plain_rows: bool = False  # see _scan_rows: new cells go at each row's end
+    plain_rerun: bool = False  # the columns exist as the last ones: each row's tail is ours
 
     @property
     def any_existing(self) -> bool:
@@ -760,22 +804,21 @@ def _shared_strings(pkg: _Package, needed: set[int]) -> dict[int, str]:
     out: dict[int, str] = {}
     last = max(needed)
     index = -1
-    depth = 0
+    root = None
     with pkg.open(info) as stream:
         try:
             for event, elem in DET.iterparse(stream, events=("start", "end"), forbid_dtd=True):
-                if elem.tag != q + "si":
+                if root is None:
+                    root = elem  # <sst>: emptied as we go, so memory stays flat
+                if event != "end" or elem.tag != q + "si":
                     continue
-                if event == "start":
-                    depth += 1
-                    continue
-                depth -= 1
                 index += 1
                 if index in needed:
                     out[index] = _si_text(elem, q)
-                elem.clear()
                 if index >= last:
                     break
+                if index % 1024 == 1023:
+                    root.clear()
         except Exception as exc:
             raise UnusableFile(path=pkg.display, reason="sharedStrings.xml is damaged") from exc
     return out
@@ -806,7 +849,7 @@ def _plan(pkg: _Package, sheet_name: str, header_row: int, columns: Sequence[New
         scanner.read_head()
         tags = scanner.tags
         try:
-            for buf, rows, _ in scanner.blocks(check=True):
+            for buf, rows, _ in scanner.blocks(check=True, until=header_row):
                 for row in rows:
                     existing_rows.append(row.num)
                     max_row = row.num
@@ -817,7 +860,15 @@ def _plan(pkg: _Package, sheet_name: str, header_row: int, columns: Sequence[New
                         used = [c for c, (_, _, d) in header.items() if d]
                         last_used = max([last_used, *used])
                         continue
-                    last_used = max(last_used, _last_data_col(buf, tags, row))
+                    if row.num > header_row:  # title rows above the header do not count
+                        last_used = max(last_used, _last_data_col(buf, tags, row))
+            plain = False
+            if scanner.stopped:
+                assert header is not None
+                owned = _found_columns(header, columns)
+                last_used, max_row, plain = _scan_rows(
+                    scanner, last_used, existing_rows, owned, pkg.display
+                )
             autofilter, merges = _scan_tail(scanner, header_row)
         except _Malformed as exc:
             raise scanner.refuse(str(exc)) from exc
@@ -874,10 +925,185 @@ def _plan(pkg: _Package, sheet_name: str, header_row: int, columns: Sequence[New
         value_rows=value_rows,
         existing_rows=existing_rows,
     )
+    cols = sorted(t.col for t in targets)
+    all_rows_exist = set(value_rows) <= set(existing_rows)
+    plan.plain_rows = plain and not plan.any_existing and cols[0] > last_used and all_rows_exist
+    # a re-run: the clientbook columns are the last block of columns, nothing right of them
+    plan.plain_rerun = (
+        plain
+        and all(not t.created for t in targets)
+        and cols == list(range(cols[0], cols[-1] + 1))
+        and cols[-1] == last_used
+        and all_rows_exist
+    )
     created = sorted(t.col for t in targets if t.created)
     if created:
         _plan_filters(pkg, plan, autofilter, created)
     return plan
+
+
+def _letters_after(col: int) -> bytes:
+    """A regex for column letters right of `col` (0-based), in either case:
+    'Y' -> (?:[Zz]|[A-Za-z]{2,3})."""
+    letters = column_letter(col).encode()
+    n = len(letters)
+    alts = [b"[A-Za-z]{%d,3}" % (n + 1)] if n < 3 else []
+    for i in range(n):
+        nxt = letters[i] + 1
+        if nxt > ord("Z"):
+            continue
+        head = b"".join(b"[%c%c]" % (ch, ch + 32) for ch in letters[:i])
+        rest = b"[A-Za-z]{%d}" % (n - i - 1) if n - i - 1 else b""
+        alts.append(head + b"[%c-Z%c-z]" % (nxt, nxt + 32) + rest)
+    return b"(?:" + b"|".join(alts) + b")" if alts else b"(?!)"
+
+
+def _found_columns(
+    header: dict[int, tuple[str, int | None, bool]], columns: Sequence[NewColumn]
+) -> dict[int, str]:
+    """Header columns that clientbook will write (col -> header), as _plan matches them."""
+    by_text: dict[str, int] = {}
+    for col, (text, _, _) in sorted(header.items()):
+        by_text.setdefault(normalise_header(text), col)
+    out: dict[int, str] = {}
+    for column in columns:
+        names = [normalise_header(n) for n in (column.header, *column.aliases)]
+        found = next((by_text[n] for n in names if n in by_text), None)
+        if found is not None and found not in out:
+            out[found] = column.header
+    return out
+
+
+def _scan_rows(
+    scanner: _SheetScanner,
+    last_used: int,
+    existing_rows: list[int],
+    owned: dict[int, str] | None = None,
+    display: str = "workbook",
+) -> tuple[int, int, bool]:
+    """The first pass over the rows after the header, a block at a time with C-speed
+    searches: row numbers (in order), and the last column holding a value. Blocks where a
+    row or a cell has no r= fall back to reading their rows one by one.
+
+    Also says whether the rows are plain: every tag with r= first, no cell at all right of
+    the last used column, no row extension; then the second pass can append the new cells
+    at each row's end without looking at its cells (a row with a row style still takes the
+    general path, on its own)."""
+    tags = scanner.tags
+    p = re.escape(tags.p)
+    row_num = re.compile(rb"<" + p + rb"row\b[^>]*?\sr\s*=\s*[\"'](\d+)")
+    row_without_r = re.compile(rb"<" + p + rb"row(?=[\s>/])(?![^>]*\sr\s*=)")
+    cell_without_r = re.compile(rb"<" + p + rb"c(?=[\s>/])(?![^>]*\sr\s*=)")
+    last_num = scanner.last_num
+
+    def beyond(col: int) -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
+        """Cells right of `col`: (r= first, as Excel writes it; r= anywhere, any case)."""
+        letters = _letters_after(col)
+        return (
+            re.compile(rb"<" + p + rb'c r="' + letters + rb"\d"),
+            re.compile(rb"<" + p + rb"c\s[^>]*?\br\s*=\s*[\"']" + letters + rb"\d", re.I),
+        )
+
+    # Excel and most writers put r= first and in upper case: then counting literal tags
+    # proves every row and cell has one, and a literal-prefix regex finds cells right of
+    # the last used column. Other blocks take the general regexes.
+    # (A `<c` that is not `<c r="` may also be a rich-text tag such as <color>: such blocks
+    # simply take the general path.)
+    c_any = b"<" + tags.p + b"c"
+    c_first = b"<" + tags.p + b'c r="'
+    row_any = b"<" + tags.p + b"row"
+    row_first = re.compile(rb"<" + p + rb'row r="(\d+)"')
+    after = beyond(last_used)
+    plain = True
+    # a formula in a column clientbook owns is refused before anything is written
+    formulas: tuple[re.Pattern[bytes], re.Pattern[bytes]] | None = None
+    if owned:
+        refs = b"|".join(column_letter(c).encode() for c in owned)
+        formulas = (
+            re.compile(rb"<" + p + rb'c r="(' + refs + rb')(\d+)"[^>]*>\s*<' + p + rb"f[\s>/]"),
+            re.compile(
+                rb"<"
+                + p
+                + rb"c\s[^>]*?\br\s*=\s*[\"']("
+                + refs
+                + rb")(\d+)[\"'][^>]*>\s*<"
+                + p
+                + rb"f[\s>/]",
+                re.I,
+            ),
+        )
+    for block in scanner.raw_blocks():
+        if b"<!" in block or b"<?" in block:
+            raise scanner.refuse("comment, CDATA or processing instruction")
+        first_nums = row_first.findall(block)
+        simple = block.count(c_any) == block.count(c_first) and block.count(row_any) == len(
+            first_nums
+        )
+        plain = plain and simple and block.find(b"extLst") < 0
+        if formulas is not None:
+            fm = formulas[0 if simple else 1].search(block)
+            if fm is not None:
+                col = column_index(fm.group(1))
+                raise WriteError(
+                    "write.formula_in_column",
+                    path=display,
+                    sheet=scanner.sheet,
+                    cell=f"{column_letter(col)}{int(fm.group(2))}",
+                    header=owned[col] if owned and col in owned else "",
+                )
+        if not simple and (row_without_r.search(block) or cell_without_r.search(block)):
+            rows, last_num = _rows_of(scanner, block, last_num)
+            for row in rows:
+                existing_rows.append(row.num)
+                if not row.closed:
+                    last_used = max(last_used, _last_data_col(block, tags, row))
+            after = beyond(last_used)
+            continue
+        nums = [int(n) for n in (first_nums if simple else row_num.findall(block))]
+        if nums:
+            if nums[0] <= last_num or any(a >= b for a, b in zip(nums, nums[1:], strict=False)):
+                raise scanner.refuse("rows out of order")
+            last_num = nums[-1]
+            existing_rows.extend(nums)
+        for m in after[0 if simple else 1].finditer(block):
+            plain = False  # a cell right of the last used column, even an empty one
+            gt = block.find(b">", m.start())
+            if block[gt - 1] == 0x2F:
+                continue  # an empty styled cell
+            close = block.find(tags.c_close, gt)
+            if close < 0:
+                raise _Malformed("unterminated cell")
+            if block[gt + 1 : close].strip():
+                rm = _R_RE.search(block, m.start(), gt + 1)
+                if rm is not None and column_index(rm.group(1)) > last_used:
+                    last_used = column_index(rm.group(1))
+                    after = beyond(last_used)
+    return last_used, last_num, plain
+
+
+def _rows_of(scanner: _SheetScanner, block: bytes, last_num: int) -> tuple[list[_Row], int]:
+    """The rows of a block of whole rows, one by one (rows or cells without r=)."""
+    rows: list[_Row] = []
+    tags = scanner.tags
+    n = len(tags.row_open)
+    pos = 0
+    while True:
+        lt = block.find(tags.row_open, pos)
+        if lt < 0:
+            break
+        if block[lt + n] not in _DELIMS:
+            raise scanner.refuse("unexpected element in sheetData")
+        gt = block.find(b">", lt)
+        closed = block[gt - 1] == 0x2F
+        end = gt + 1 if closed else block.find(tags.row_close, gt) + len(tags.row_close)
+        m = _ROWNUM_RE.search(block, lt, gt)
+        num = int(m.group(1)) if m else last_num + 1
+        if num <= last_num:
+            raise scanner.refuse("rows out of order")
+        last_num = num
+        rows.append(_Row(lt, gt, end, num, closed))
+        pos = end
+    return rows, last_num
 
 
 def _attr_range(tag: bytes) -> tuple[int, int, int, int] | None:
@@ -1085,12 +1311,7 @@ def _cell_xml(p: bytes, col: int, row: int, value: CellValue, style: int | None)
     if isinstance(value, int):
         return b'<%sc r="%s"%s><%sv>%d</%sv></%sc>' % (p, ref, s, p, value, p, p)
     if isinstance(value, float):
-        if not math.isfinite(value):
-            raise ValueError(f"cannot write {value!r} into {ref.decode()}")
-        text = repr(value)
-        if text.endswith(".0"):
-            text = text[:-2]
-        return b'<%sc r="%s"%s><%sv>%s</%sv></%sc>' % (p, ref, s, p, text.encode(), p, p)
+        return b'<%sc r="%s"%s><%sv>%s</%sv></%sc>' % (p, ref, s, p, _float_bytes(value), p, p)
     return _string_cell(p, ref, str(value), s)
 
 
@@ -1150,8 +1371,12 @@ def _sheet_chunks(pkg: _Package, plan: _Plan, stream: IO[bytes]) -> Iterator[byt
             vi += 1
         return b"".join(out)
 
+    plain = plan.plain_rows or plan.plain_rerun
+    fast = _FastCells(tags, targets, plan) if plain or not process_all else None
+    row_close = tags.row_close
     try:
-        for buf, rows, stop in scanner.blocks(check=False):
+        until = header_row if plain else None
+        for buf, rows, stop in scanner.blocks(check=False, until=until):
             out: list[bytes] = []
             copy_from = 0
             for row in rows:
@@ -1165,16 +1390,248 @@ def _sheet_chunks(pkg: _Package, plan: _Plan, stream: IO[bytes]) -> Iterator[byt
                     continue
                 out.append(buf[copy_from : row.start])
                 out.append(inserted)
-                if wanted:
-                    out.append(_patch_row(buf, row, tags, targets, max_col, pkg, plan))
-                else:
+                if not wanted:
                     out.append(buf[row.start : row.end])
+                elif fast is not None and num != header_row and fast.fits(buf, row):
+                    # the common first run: new cells go after every cell of the row
+                    body_end = row.end - len(row_close)
+                    out.append(fast.start_tag(buf[row.start : row.gt + 1]))
+                    out.append(buf[row.gt + 1 : body_end])
+                    out.append(fast.cells(num))
+                    out.append(row_close)
+                else:
+                    out.append(_patch_row(buf, row, tags, targets, max_col, pkg, plan))
                 copy_from = row.end
             out.append(buf[copy_from:stop])
             yield b"".join(out)
+        if scanner.stopped:
+            assert fast is not None
+            if plan.plain_rerun:
+                yield from _plain_rerun(scanner, fast, tags, targets, pkg, plan)
+            else:
+                yield from _plain_rows(scanner, fast, tags, targets, pkg, plan)
+            vi = nrows  # every row with a value exists (plan.plain_rows) and was written
         yield from _patch_tail(scanner, plan, new_rows(1 << 31))
     except _Malformed as exc:
         raise scanner.refuse(str(exc)) from exc
+
+
+def _plain_rows(
+    scanner: _SheetScanner,
+    fast: _FastCells,
+    tags: _Tags,
+    targets: list[_Target],
+    pkg: _Package,
+    plan: _Plan,
+) -> Iterator[bytes]:
+    """The rows after the header on a plain sheet (see _scan_rows): each row that gets
+    values has them appended before its end tag; nothing else is looked at."""
+    row_start = re.compile(rb"<" + re.escape(tags.p) + rb'row r="(\d+)"[^>]*>')
+    row_close = tags.row_close
+    max_col = targets[-1].col
+    value_rows = fast.value_rows
+    for block in scanner.raw_blocks():
+        out: list[bytes] = []
+        pos = 0
+        for m in row_start.finditer(block):
+            num = int(m.group(1))
+            if num not in value_rows:
+                continue
+            tag = m.group(0)
+            closed = tag.endswith(b"/>")
+            close = -1 if closed else block.find(row_close, m.end())
+            if closed or b"customFormat" in tag:  # an empty or a styled row: general path
+                end = m.end() if closed else close + len(row_close)
+                row = _Row(m.start(), m.end() - 1, end, num, closed)
+                out += (
+                    block[pos : m.start()],
+                    _patch_row(block, row, tags, targets, max_col, pkg, plan),
+                )
+                pos = end
+                continue
+            out += (
+                block[pos : m.start()],
+                fast.start_tag(tag),
+                block[m.end() : close],
+                fast.cells(num),
+            )
+            pos = close
+        out.append(block[pos:])
+        yield b"".join(out)
+
+
+def _plain_rerun(
+    scanner: _SheetScanner,
+    fast: _FastCells,
+    tags: _Tags,
+    targets: list[_Target],
+    pkg: _Package,
+    plan: _Plan,
+) -> Iterator[bytes]:
+    """The rows after the header on a re-run where clientbook's columns are the last ones:
+    from the row's first clientbook cell to its end, every cell is ours, so when none of
+    them has a style or formula to keep, the whole tail is replaced by the new cells."""
+    p = tags.p
+    row_start = re.compile(rb"<" + re.escape(p) + rb'row r="(\d+)"[^>]*>')
+    row_close = tags.row_close
+    first_ref = b'<%sc r="%s' % (p, column_letter(targets[0].col).encode())
+    keep = (b' s="', b"<" + p + b"f")
+    max_col = targets[-1].col
+    for block in scanner.raw_blocks():
+        out: list[bytes] = []
+        pos = 0
+        for m in row_start.finditer(block):
+            num = int(m.group(1))
+            tag = m.group(0)
+            close = -1 if tag.endswith(b"/>") else block.find(row_close, m.end())
+            cut = block.find(first_ref + b'%d"' % num, m.end(), close) if close > 0 else -1
+            if (
+                cut < 0
+                or b"customFormat" in tag
+                or any(block.find(k, cut, close) >= 0 for k in keep)
+            ):
+                end = m.end() if close < 0 else close + len(row_close)
+                row = _Row(m.start(), m.end() - 1, end, num, close < 0)
+                out += (
+                    block[pos : m.start()],
+                    _patch_row(block, row, tags, targets, max_col, pkg, plan),
+                )
+                pos = end
+                continue
+            out += (block[pos:cut], fast.cells(num))
+            pos = close
+        out.append(block[pos:])
+        yield b"".join(out)
+
+
+class _FastCells:
+    """New cells for the rows of a first run, built from precomputed byte templates."""
+
+    def __init__(self, tags: _Tags, targets: list[_Target], plan: _Plan) -> None:
+        p = tags.p
+        self.tags = tags
+        self.min_col = targets[0].col
+        self.max_col = targets[-1].col
+        self.c_len = len(tags.c_open)
+        self.str_end = b"</%st></%sis></%sc>" % (p, p, p)
+        self.num_end = b"</%sv></%sc>" % (p, p)
+        self.columns: list[
+            tuple[Callable[[int], CellValue], int, bytes, bytes, bytes, bytes, bytes]
+        ] = []
+        for t in targets:
+            style = _style_attr(_style_for(plan, t.col))
+            start = b'<%sc r="%s' % (p, column_letter(t.col).encode())
+            self.columns.append(
+                (
+                    t.column.values.get,
+                    t.col,
+                    start,
+                    b'"%s t="inlineStr"><%sis><%st>' % (style, p, p),
+                    b'"%s t="inlineStr"><%sis><%st xml:space="preserve">' % (style, p, p),
+                    b'"%s><%sv>' % (style, p),
+                    b'"%s t="b"><%sv>' % (style, p),
+                )
+            )
+        self.style = {t.col: _style_for(plan, t.col) for t in targets}
+        self.value_rows = frozenset(plan.value_rows)
+        self._letters: dict[bytes, int] = {}
+        self._spans: dict[bytes, bytes] = {}
+        self._texts: dict[str, tuple[bytes, bool]] = {}
+
+    def fits(self, buf: bytes, row: _Row) -> bool:
+        """True when every cell of the row is left of the new columns (and the row has no
+        row style or extension that needs the general path)."""
+        if row.closed:
+            return False
+        body_end = row.end - len(self.tags.row_close)
+        idx = body_end
+        c_open = self.tags.c_open
+        while True:
+            s = buf.rfind(c_open, row.gt, idx)
+            if s < 0:
+                break
+            if buf[s + self.c_len] in _DELIMS:
+                gt = buf.find(b">", s, body_end)
+                m = _R_RE.search(buf, s, gt)
+                if m is None:
+                    return False
+                letters = m.group(1)
+                col = self._letters.get(letters)
+                if col is None:
+                    col = self._letters[letters] = column_index(letters)
+                if col >= self.min_col:
+                    return False
+                break
+            idx = s
+        if buf.find(b"customFormat", row.start, row.gt) >= 0:
+            return False
+        return buf.find(self.tags.ext, row.gt, body_end) < 0
+
+    def start_tag(self, tag: bytes) -> bytes:
+        i = tag.find(b'spans="')
+        if i < 0:
+            return tag if tag.find(b"spans") < 0 else _extend_spans(tag, self.max_col)
+        i += 7
+        j = tag.find(b'"', i)
+        spans = tag[i:j]
+        new = self._spans.get(spans)
+        if new is None:
+            new = _extend_spans(b' spans="' + spans + b'"', self.max_col)[8:-1]
+            if len(self._spans) < 4096:
+                self._spans[spans] = new
+        return tag[:i] + new + tag[j:]
+
+    def text(self, value: str, col: int, num: int) -> tuple[bytes, bool]:
+        cached = self._texts.get(value)
+        if cached is not None:
+            return cached
+        if len(value) > _MAX_CELL_TEXT:
+            raise WriteError(
+                "write.value_too_long", cell=f"{column_letter(col)}{num}", limit=_MAX_CELL_TEXT
+            )
+        out = value.encode("utf-8") if _SPECIAL.search(value) is None else xml_text(value)
+        space = value != value.strip() or "\n" in value or "\r" in value or "\t" in value
+        if len(self._texts) < 65536:
+            self._texts[value] = (out, space)
+        return out, space
+
+    def cells(self, num: int) -> bytes:
+        rownum = b"%d" % num
+        out: list[bytes] = []
+        str_end = self.str_end
+        num_end = self.num_end
+        for get, col, start, str_mid, str_mid_sp, num_mid, bool_mid in self.columns:
+            v = get(num)
+            if v is None or v == "":
+                continue
+            kind = type(v)
+            if kind is str:
+                text, space = self.text(v, col, num)  # type: ignore[arg-type]
+                out += (start, rownum, str_mid_sp if space else str_mid, text, str_end)
+            elif kind is float:
+                out += (start, rownum, num_mid, _float_bytes(v), num_end)  # type: ignore[arg-type]
+            elif kind is int:
+                out += (start, rownum, num_mid, b"%d" % v, num_end)  # type: ignore[str-format]
+            elif kind is bool:
+                out += (start, rownum, bool_mid, b"1" if v else b"0", num_end)
+            else:  # subclasses of str, int, float
+                cell = _cell_xml(self.tags.p, col, num, v, self.style[col])
+                if cell:
+                    out.append(cell)
+        return b"".join(out)
+
+
+_SPECIAL = re.compile(
+    "[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]|_x[0-9A-Fa-f]{4}_"
+)
+
+
+def _float_bytes(value: float) -> bytes:
+    """The shortest text that reads back as the same float ("6" for 6.0)."""
+    text = repr(value).encode("ascii")
+    if b"n" in text:  # inf, nan: Excel has no such number
+        raise ValueError(f"cannot write {value!r} into a cell")
+    return text[:-2] if text.endswith(b".0") else text
 
 
 def _patch_row(
@@ -1246,8 +1703,8 @@ def _patch_row(
             cell = _string_cell(tags.p, ref, t.column.header, _style_attr(style))
         else:
             value = t.column.values.get(num)
-            if value is None and old is not None and t.created:
-                cell = buf[old.start : old.end]  # a styled empty cell of the user's: keep it
+            if (value is None or value == "") and old is not None and not old.has_data:
+                cell = _explicit(buf, old, num, tags)  # an empty (styled) cell: keep it
             else:
                 style = old_style
                 if style is None and value is not None:
@@ -1255,16 +1712,29 @@ def _patch_row(
                 cell = _cell_xml(tags.p, t.col, num, value, style)
         if cell is not None:
             pieces.append((t.col, cell))
-    pieces.extend((c.col, buf[c.start : c.end]) for c in by_col.values())
+    for c in by_col.values():  # the user's cells right of or between clientbook's
+        pieces.append((c.col, _explicit(buf, c, num, tags)))
     pieces.sort(key=lambda x: x[0])
     new_body = b"".join(c for _, c in pieces)
     if row.closed:
         if not new_body:
             return start_tag
         return _extend_spans(start_tag[:-2].rstrip() + b">", max_col) + new_body + tags.row_close
+    if [c for _, c in pieces] == [buf[c.start : c.end] for c in existing]:
+        return buf[row.start : row.end]  # nothing changed: leave the row as it was (spans too)
     if new_body:
         start_tag = _extend_spans(start_tag, max_col)
     return start_tag + buf[body_start:insert_at] + new_body + buf[tail_end : row.end]
+
+
+def _explicit(buf: bytes, cell: _Cell, num: int, tags: _Tags) -> bytes:
+    """A kept cell's bytes, with r= added when it had none: its column was implied by its
+    left neighbour, which may have changed."""
+    data = buf[cell.start : cell.end]
+    if _R_RE.search(cell.attrs) is not None:
+        return data
+    at = len(tags.c_open)
+    return b'%s r="%s%d"%s' % (data[:at], column_letter(cell.col).encode(), num, data[at:])
 
 
 def _style_attr(style: int | None) -> bytes:
