@@ -1,27 +1,36 @@
 """Benchmark: `clientbook backup create/restore` next to the `age` tool, same files, same run.
 
-    .venv/bin/python benchmarks/bench_vault.py [--sizes 1,50,500] [--repeat 3] [--dir DIR]
+    .venv/bin/python benchmarks/bench_vault.py [--sizes 1,50,500] [--repeat 5] [--dir DIR]
 
-Each operation runs in its own child process, started by a small wrapper that measures
-the child's wall time and peak RSS (os.wait4); the best of `--repeat` runs is kept.
+Every operation runs in its own child process, started by a small wrapper that measures
+the child's wall time, CPU time (user + system) and peak RSS (os.wait4). The runs of all
+tools for one size are interleaved (clientbook, age, clientbook, age, ...) so that a
+shared machine's load hits them alike; the best of `--repeat` runs of each is kept. The
+load average is printed with the results.
 
 Two tables:
 
-1. Full cost, as a user meets it. scrypt at log2 N = 18 (age's default) costs ~0.7 s and
-   256 MiB per age file by design. clientbook create and restore open two age files each
-   (the snapshot and the encrypted index), `age -p` / `age -d` one. `age` reads the
+1. Full cost, as a user meets it. scrypt at log2 N = 18 (age's default) costs ~0.4-0.7 s
+   and 256 MiB per age file by design. clientbook create and restore open two age files
+   each (the snapshot and the encrypted index), `age -p` / `age -d` one. `age` reads the
    passphrase from the terminal, so it runs under a pseudo-terminal (pexpect) and the
    passphrase is typed; clientbook reads CLIENTBOOK_PASSPHRASE.
 2. Streaming cost, scrypt excluded: clientbook with the scrypt work factor lowered to
    log2 N = 10 (an internal setting, benchmark only) next to `age` encrypting to an
-   X25519 recipient (`age -r`, `age -d -i`): the same STREAM payload, no scrypt. clientbook
-   also computes the content's SHA-256 and fsyncs what it writes; `age ... && sync FILE`
-   rows show age with the same durability.
+   X25519 recipient (`age -r`, `age -d -i`): the same STREAM payload, no scrypt.
+
+What differs, and is printed side by side rather than hidden: clientbook also computes
+the content's SHA-256 (de-duplication, `verify`, restore's check) and fsyncs what it
+writes before renaming it into place (a crash never leaves half a file), then the folder;
+`age ... && sync FILE` rows give age the same durability for its output file.
+clientbook's own modules are byte-compiled first, as `pip install` does (this machine
+sets PYTHONDONTWRITEBYTECODE, which would otherwise recompile them at every start).
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import shutil
@@ -29,6 +38,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pexpect
@@ -65,7 +75,7 @@ Result = dict[str, float]
 
 
 def measure(argv: list[str], answers: int = 0) -> Result:
-    """Run argv under a pty; type the passphrase `answers` times; wall time and peak RSS."""
+    """Run argv under a pty; type the passphrase `answers` times; wall, CPU, peak RSS."""
     env = dict(os.environ, CLIENTBOOK_PASSPHRASE=PASSPHRASE)
     child = pexpect.spawn(sys.executable, ["-c", WRAPPER, json.dumps(argv)], timeout=900, env=env)
     for _ in range(answers):
@@ -80,16 +90,32 @@ def measure(argv: list[str], answers: int = 0) -> Result:
     return result
 
 
-def best(repeat: int, prepare: Callable[[], None], argv: list[str], answers: int = 0) -> Result:
-    runs = []
+@dataclass
+class Case:
+    tool: str
+    argv: list[str]
+    prepare: Callable[[], None]
+    answers: int = 0
+    runs: list[Result] = field(default_factory=list)
+
+    def best(self) -> Result:
+        return min(self.runs, key=lambda r: r["seconds"])
+
+
+def interleaved(cases: list[Case], repeat: int) -> None:
     for _ in range(repeat):
-        prepare()
-        runs.append(measure(argv, answers))
-    return min(runs, key=lambda r: r["seconds"])
+        for case in cases:
+            case.prepare()
+            case.runs.append(measure(case.argv, case.answers))
 
 
 def clientbook(factor: int, *args: str) -> list[str]:
     return [sys.executable, "-c", CLIENTBOOK, str(factor), *args]
+
+
+def synced(argv: list[str], output: Path) -> list[str]:
+    """argv, then `sync OUTPUT` (fsync of the file it wrote), in one child process."""
+    return ["sh", "-c", '"$@" && sync "$0"', str(output), *argv]
 
 
 def same(a: Path, b: Path) -> bool:
@@ -126,78 +152,6 @@ def snapshot_id(vault: Path) -> str:
     return str(json.loads(listing.stdout)[0]["id"])
 
 
-def bench_clientbook(work: Path, src: Path, factor: int, repeat: int) -> tuple[Result, Result]:
-    vault = work / "vault"
-    restored = work / "restored.xlsx"
-    create = clientbook(factor, "backup", "create", str(src), "--vault", str(vault))
-    made = best(repeat, rm(vault), create)
-    rm(vault)()
-    measure(create)
-    restore = clientbook(
-        factor,
-        "backup",
-        "restore",
-        snapshot_id(vault),
-        "--to",
-        str(restored),
-        "--vault",
-        str(vault),
-    )
-    back = best(repeat, rm(restored), restore)
-    if not same(restored, src):
-        raise SystemExit("restore differs from the original")
-    if factor == 18:  # and the reference tool opens the snapshot clientbook wrote
-        (data,) = (vault / "data").glob("*.age")
-        cross = work / "cross.out"
-        measure(["age", "-d", "-o", str(cross), str(data)], 1)
-        if not same(cross, src):
-            raise SystemExit("age -d of the snapshot differs from the original")
-        rm(cross)()
-    rm(vault, restored)()
-    return made, back
-
-
-def bench_age_passphrase(work: Path, src: Path, repeat: int) -> tuple[Result, Result]:
-    enc, out = work / "age.age", work / "age.out"
-    made = best(repeat, rm(enc), ["age", "-p", "-o", str(enc), str(src)], 2)
-    back = best(repeat, rm(out), ["age", "-d", "-o", str(out), str(enc)], 1)
-    rm(enc, out)()
-    return made, back
-
-
-def bench_age_x25519(work: Path, src: Path, repeat: int) -> tuple[Result, Result, Result, Result]:
-    key = work / "key.txt"
-    if not key.exists():
-        subprocess.run(["age-keygen", "-o", str(key)], check=True, capture_output=True)
-    recipient = subprocess.run(
-        ["age-keygen", "-y", str(key)], check=True, capture_output=True, text=True
-    ).stdout.strip()
-    enc, out = work / "x.age", work / "x.out"
-    made = best(repeat, rm(enc), ["age", "-r", recipient, "-o", str(enc), str(src)])
-    back = best(repeat, rm(out), ["age", "-d", "-i", str(key), "-o", str(out), str(enc)])
-    # The same, made durable like clientbook's writes (fsync of the new file: `sync FILE`).
-    made_sync = best(
-        repeat,
-        rm(enc),
-        ["sh", "-c", 'age -r "$1" -o "$2" "$3" && sync "$2"', "sh", recipient, str(enc), str(src)],
-    )
-    back_sync = best(
-        repeat,
-        rm(out),
-        [
-            "sh",
-            "-c",
-            'age -d -i "$1" -o "$2" "$3" && sync "$2"',
-            "sh",
-            str(key),
-            str(out),
-            str(enc),
-        ],
-    )
-    rm(enc, out)()
-    return made, back, made_sync, back_sync
-
-
 def write_random(path: Path, size: int) -> None:
     with path.open("wb") as out:
         left = size
@@ -207,57 +161,144 @@ def write_random(path: Path, size: int) -> None:
             left -= len(block)
 
 
-def row(size: float, op: str, tool: str, r: Result, stream: bool) -> str:
+@dataclass
+class Rows:
+    full: list[str] = field(default_factory=list)
+    stream: list[str] = field(default_factory=list)
+    ratios: list[str] = field(default_factory=list)
+
+
+def row(size: float, op: str, case: Case, stream: bool) -> str:
+    r = case.best()
     speed = f"{size / r['seconds']:.0f}" if stream else "–"
     return (
-        f"| {size:g} MiB | {op} | {tool} | {r['seconds']:.2f} | {r['cpu']:.2f} | {speed} "
+        f"| {size:g} MiB | {op} | {case.tool} | {r['seconds']:.2f} | {r['cpu']:.2f} | {speed} "
         f"| {r['rss_mib']:.0f} |"
     )
+
+
+def ratio(ours: Case, theirs: Case) -> str:
+    a, b = ours.best(), theirs.best()
+    return f"{a['seconds'] / b['seconds']:.2f}× wall, {a['cpu'] / b['cpu']:.2f}× CPU"
+
+
+def bench_size(work: Path, size: float, repeat: int, key: Path, recipient: str, rows: Rows) -> None:
+    src = work / f"book-{size:g}MiB.xlsx"
+    write_random(src, int(size * MiB))
+    v18, v10 = work / "v18", work / "v10"
+    p_age, x_age = work / "p.age", work / "x.age"
+    out = work / "out.xlsx"
+
+    def cb_create(vault: Path, factor: int) -> list[str]:
+        return clientbook(factor, "backup", "create", str(src), "--vault", str(vault))
+
+    made = [
+        Case("clientbook", cb_create(v18, 18), rm(v18)),
+        Case("age -p", ["age", "-p", "-o", str(p_age), str(src)], rm(p_age), answers=2),
+        Case(
+            "age -p + sync",
+            synced(["age", "-p", "-o", str(p_age), str(src)], p_age),
+            rm(p_age),
+            answers=2,
+        ),
+        Case("clientbook (scrypt 2^10)", cb_create(v10, 10), rm(v10)),
+        Case("age -r (X25519)", ["age", "-r", recipient, "-o", str(x_age), str(src)], rm(x_age)),
+        Case(
+            "age -r (X25519) + sync",
+            synced(["age", "-r", recipient, "-o", str(x_age), str(src)], x_age),
+            rm(x_age),
+        ),
+    ]
+    interleaved(made, repeat)
+    # The files the last runs left are what the restore runs read.
+    (data,) = (v18 / "data").glob("*.age")
+    age_out = work / "age.out"
+    measure(["age", "-d", "-o", str(age_out), str(data)], 1)  # age opens clientbook's file
+    if not same(age_out, src):
+        raise SystemExit("age -d of the snapshot differs from the original")
+
+    def cb_restore(vault: Path, factor: int) -> list[str]:
+        snap = snapshot_id(vault)
+        return clientbook(
+            factor,
+            "backup",
+            "restore",
+            snap,
+            "--to",
+            str(out),
+            "--vault",
+            str(vault),
+        )
+
+    back = [
+        Case("clientbook", cb_restore(v18, 18), rm(out)),
+        Case("age -d", ["age", "-d", "-o", str(age_out), str(p_age)], rm(age_out), answers=1),
+        Case(
+            "age -d + sync",
+            synced(["age", "-d", "-o", str(age_out), str(p_age)], age_out),
+            rm(age_out),
+            answers=1,
+        ),
+        Case("clientbook (scrypt 2^10)", cb_restore(v10, 10), rm(out)),
+        Case(
+            "age -d -i (X25519)",
+            ["age", "-d", "-i", str(key), "-o", str(age_out), str(x_age)],
+            rm(age_out),
+        ),
+        Case(
+            "age -d -i (X25519) + sync",
+            synced(["age", "-d", "-i", str(key), "-o", str(age_out), str(x_age)], age_out),
+            rm(age_out),
+        ),
+    ]
+    interleaved(back, repeat)
+    if not same(out, src) or not same(age_out, src):
+        raise SystemExit("a restore differs from the original")
+    rm(v18, v10, p_age, x_age, out, age_out, src)()
+
+    for op, cases in (("create", made), ("restore", back)):
+        rows.full += [row(size, op, c, False) for c in cases[:3]]
+        rows.stream += [row(size, op, c, True) for c in cases[3:]]
+        full, age_p, age_p_sync, ours, age_x, age_x_sync = cases
+        rows.ratios.append(
+            f"{size:g} MiB {op}, scrypt excluded: {ratio(ours, age_x)} of age; "
+            f"{ratio(ours, age_x_sync)} of age + sync"
+        )
+        rows.ratios.append(
+            f"{size:g} MiB {op}, scrypt 2^18: {ratio(full, age_p)} of age; "
+            f"{ratio(full, age_p_sync)} of age + sync"
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--sizes", default="1,50,500", help="file sizes in MiB")
-    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (best kept)")
+    parser.add_argument("--repeat", type=int, default=5, help="runs per measurement (best kept)")
     parser.add_argument("--dir", type=Path, default=None, help="work folder (default: temp)")
     args = parser.parse_args()
     if shutil.which("age") is None or shutil.which("age-keygen") is None:
         raise SystemExit("the `age` tool is needed (apt-get install age)")
+    import clientbook
+
+    compileall.compile_dir(Path(clientbook.__file__).parent, quiet=1)
     work = Path(tempfile.mkdtemp(prefix="bench-vault-", dir=args.dir))
-    full: list[str] = []
-    stream: list[str] = []
-    ratios: list[str] = []
+    rows = Rows()
+    loads = [os.getloadavg()[0]]
     try:
+        key = work / "key.txt"
+        subprocess.run(["age-keygen", "-o", str(key)], check=True, capture_output=True)
+        recipient = subprocess.run(
+            ["age-keygen", "-y", str(key)], check=True, capture_output=True, text=True
+        ).stdout.strip()
+        startup = Case(
+            "python -c 'import clientbook.cli, clientbook.vault'",
+            [sys.executable, "-c", "import clientbook.cli, clientbook.vault"],
+            lambda: None,
+        )
+        interleaved([startup], args.repeat)
         for size in (float(s) for s in args.sizes.split(",")):
-            src = work / f"book-{size:g}MiB.xlsx"
-            write_random(src, int(size * MiB))
-            c18, r18 = bench_clientbook(work, src, 18, args.repeat)
-            a18, d18 = bench_age_passphrase(work, src, args.repeat)
-            c10, r10 = bench_clientbook(work, src, 10, args.repeat)
-            ax, dx, axs, dxs = bench_age_x25519(work, src, args.repeat)
-            full += [
-                row(size, "create", "clientbook", c18, False),
-                row(size, "encrypt", "age -p", a18, False),
-                row(size, "restore", "clientbook", r18, False),
-                row(size, "decrypt", "age -d", d18, False),
-            ]
-            stream += [
-                row(size, "create", "clientbook (scrypt 2^10)", c10, True),
-                row(size, "encrypt", "age -r (X25519)", ax, True),
-                row(size, "encrypt", "age -r (X25519) + sync", axs, True),
-                row(size, "restore", "clientbook (scrypt 2^10)", r10, True),
-                row(size, "decrypt", "age -d -i (X25519)", dx, True),
-                row(size, "decrypt", "age -d -i (X25519) + sync", dxs, True),
-            ]
-            ratios.append(
-                f"{size:g} MiB: create {c10['seconds'] / ax['seconds']:.2f}x age, "
-                f"{c10['seconds'] / axs['seconds']:.2f}x age+sync, "
-                f"CPU {c10['cpu'] / ax['cpu']:.2f}x; "
-                f"restore {r10['seconds'] / dx['seconds']:.2f}x age, "
-                f"{r10['seconds'] / dxs['seconds']:.2f}x age+sync, "
-                f"CPU {r10['cpu'] / dx['cpu']:.2f}x"
-            )
-            src.unlink()
+            bench_size(work, size, args.repeat, key, recipient, rows)
+            loads.append(os.getloadavg()[0])
     finally:
         shutil.rmtree(work, ignore_errors=True)
     head = (
@@ -266,13 +307,20 @@ def main() -> None:
     )
     print("Full cost, scrypt log2 N = 18 (age's default):\n")
     print(head)
-    print("\n".join(full))
+    print("\n".join(rows.full))
     print("\nStreaming cost, scrypt excluded:\n")
     print(head)
-    print("\n".join(stream))
-    print("\nclientbook / age, scrypt excluded:\n- " + "\n- ".join(ratios))
-    load = os.getloadavg()[0]
-    print(f"(best of {args.repeat} runs each; {os.cpu_count()} CPUs; load average {load:.1f})")
+    print("\n".join(rows.stream))
+    print("\nclientbook / age (best runs):\n- " + "\n- ".join(rows.ratios))
+    s = startup.best()
+    print(
+        f"\nStart-up ({startup.tool}): {s['seconds']:.2f} s wall, {s['cpu']:.2f} s CPU, "
+        f"{s['rss_mib']:.0f} MiB"
+    )
+    print(
+        f"(best of {args.repeat} interleaved runs each; {os.cpu_count()} CPUs; load average "
+        f"{min(loads):.1f}–{max(loads):.1f} during the run)"
+    )
 
 
 if __name__ == "__main__":

@@ -30,7 +30,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any, BinaryIO
+from typing import IO, Any
 
 from pydantic import BaseModel, Field, ValidationError
 
@@ -48,8 +48,6 @@ VAULT_ENV = "CLIENTBOOK_VAULT"
 #: scrypt work factor for new age files. age's own default; tests lower it through the
 #: Vault constructor (or by patching this module attribute), never through the environment.
 DEFAULT_WORK_FACTOR = age.DEFAULT_WORK_FACTOR
-
-_READ_SIZE = 1024 * 1024
 
 
 class Snapshot(BaseModel):
@@ -283,9 +281,13 @@ def _unreadable(source: Path, exc: OSError) -> VaultError:
 
 
 class _HashingReader:
-    """Reads a file while computing its SHA-256 and size; a read error names the book."""
+    """Reads a file while computing its SHA-256 and size; a read error names the book.
 
-    def __init__(self, src: BinaryIO, path: Path) -> None:
+    age.encrypt calls `readinto` with its own 1 MiB buffers: the bytes are hashed where
+    they were read, without a copy.
+    """
+
+    def __init__(self, src: io.BufferedIOBase, path: Path) -> None:
         self._src = src
         self._path = path
         self.sha256 = hashlib.sha256()
@@ -299,6 +301,15 @@ class _HashingReader:
         self.sha256.update(data)
         self.size += len(data)
         return data
+
+    def readinto(self, buffer: memoryview, /) -> int:
+        try:
+            size = self._src.readinto(buffer)
+        except OSError as exc:
+            raise _unreadable(self._path, exc) from exc
+        self.sha256.update(buffer[:size])
+        self.size += size
+        return size
 
 
 @contextlib.contextmanager
@@ -513,11 +524,13 @@ class Vault:
         size = 0
         with path.open("rb") as src:
             try:
-                for chunk in age.decrypt(src, self._passphrase):
-                    sha.update(chunk)
-                    size += len(chunk)
+                # One pass: each authenticated 1 MiB block is hashed and written from
+                # age's own buffer before the next one is decrypted into it.
+                for block in age.decrypt_blocks(src, self._passphrase):
+                    sha.update(block)
+                    size += len(block)
                     if sink is not None:
-                        sink.write(chunk)
+                        sink.write(block)
             except age.AgeError:
                 # The index opened with this passphrase, so any failure here is damage.
                 raise TamperedSnapshot(snapshot=snap.id) from None
