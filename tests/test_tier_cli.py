@@ -227,6 +227,20 @@ def test_an_open_workbook_is_refused_unless_forced(
     assert tier_cells(book, FIRST_DATA_ROW)[0] == "A 超高净值"
 
 
+def test_an_open_workbook_can_still_be_previewed_or_copied(
+    runner: CliRunner, env: Path, book: Path, tmp_path: Path
+) -> None:
+    book.with_name("~$" + book.name).write_bytes(b"owner")
+    original = book.read_bytes()
+    preview = invoke(runner, str(book), "--dry-run")
+    assert preview.exit_code == 0, preview.output
+    copy = tmp_path / "copy.xlsx"
+    written = invoke(runner, str(book), "--output", str(copy))
+    assert written.exit_code == 0, written.output
+    assert tier_cells(copy, FIRST_DATA_ROW)[0] == "A 超高净值"
+    assert book.read_bytes() == original
+
+
 def test_json_is_the_library_result_and_nothing_else(
     runner: CliRunner, env: Path, book: Path
 ) -> None:

@@ -166,7 +166,8 @@ def update_register(
         )
         return result.model_copy(update={"output": str(target)})
     if not force:
-        for candidate in dict.fromkeys((path, target)):
+        # only the file being replaced matters: reading a register open in Excel is harmless
+        for candidate in dict.fromkeys((target,) if output is not None else (path, target)):
             check_not_open(candidate)
     if output is None and stat.S_IMODE(target.stat().st_mode) & 0o222 == 0:
         # marked read-only (chmod a-w, or Windows' read-only attribute): Excel would not

@@ -1116,8 +1116,8 @@ def tier_register(
     from clientbook.safe_io import check_not_open, check_writable, update_register
 
     check_writable(path)
-    if not force and path.exists():
-        check_not_open(path)
+    if not force and not dry_run and output is None and path.exists():
+        check_not_open(path)  # fail before reading a big book; previews and --output may proceed
     step = progress or (lambda name: None)
     with _gc_paused():
         step("reading")
