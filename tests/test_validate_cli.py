@@ -351,3 +351,27 @@ def test_id_number_typed_as_a_number_says_so(runner: CliRunner, tmp_path: Path) 
     assert "文本" in str(finding["message"]) and "数字" in str(finding["message"])
     code, out, _ = invoke(runner, str(book), "--format", "json", "--lang", "en")
     assert "Format the column as Text" in str(findings_of(out)[0]["message"])
+
+
+def test_totals_and_notes_rows_are_skipped_not_clients(runner: CliRunner, tmp_path: Path) -> None:
+    book = small_book(
+        tmp_path / "r.xlsx",
+        [
+            ["C1", "张三", 100, None, None],
+            ["C2", "李四", 300, None, None],
+            ["合计", None, 400, None, None],
+            ["注：资产单位为万元", None, None, None, None],
+        ],
+    )
+    code, out, _ = invoke(runner, str(book), "--format", "json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["rows"] == 2
+    got = [(f["code"], f["cell"], f["severity"], f["value"]) for f in data["findings"]]
+    assert got == [
+        ("skipped_row", "A4", "warning", "合计"),
+        ("skipped_row", "A5", "warning", "注：资产单位为万元"),
+    ]
+    tiered = runner.invoke(app, ["tier", str(book), "--dry-run", "--format", "json"])
+    assert tiered.exit_code == 0, tiered.output
+    assert [c["client_id"] for c in json.loads(tiered.stdout)["clients"]] == ["C2", "C1"]

@@ -149,6 +149,12 @@ VALIDATE: dict[str, tuple[str, str]] = {
         "工作表「{sheet}」缺少必填列「{expected}」。{where}",
         "Sheet '{sheet}' has no '{expected}' column, which is required. {where}",
     ),
+    "validate.skipped_row": (
+        "第 {row} 行「{label}」是合计或说明行，不是客户，已跳过（不参与检查和评分）。"
+        "如果这是一位客户，请在 {cell} 填写客户号",
+        "Row {row} ('{label}') is a totals or notes row, not a client, and was skipped "
+        "(not checked, not scored). If it is a client, put the client ID in {cell}",
+    ),
     "validate.duplicate_column": (
         "{column} 列「{header}」与 {first_column} 列「{first_header}」是同一项，"
         "只读取 {first_column} 列，此列被忽略。请删除或改名其中一列",
@@ -287,6 +293,7 @@ VALIDATE: dict[str, tuple[str, str]] = {
     "validate.title.duplicate_id_number": ("身份证号重复", "Duplicate ID number"),
     "validate.title.legacy_id_number": ("15 位旧身份证号", "Legacy 15-digit ID"),
     "validate.title.duplicate_column": ("重复的列", "Duplicate column"),
+    "validate.title.skipped_row": ("已跳过合计/说明行", "Totals/notes row skipped"),
     # Pieces used inside the sentences above.
     "validate.reason.id_format": (
         "长度不对或含有数字和 X 以外的字符",

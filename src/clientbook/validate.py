@@ -80,6 +80,7 @@ class Code(StrEnum):
     duplicate_id_number = "duplicate_id_number"
     legacy_id_number = "legacy_id_number"
     duplicate_column = "duplicate_column"
+    skipped_row = "skipped_row"
 
 
 SEVERITY: dict[Code, Severity] = dict.fromkeys(Code, Severity.error)
@@ -92,6 +93,7 @@ SEVERITY.update(
         Code.duplicate_id_number: Severity.warning,
         Code.legacy_id_number: Severity.warning,
         Code.duplicate_column: Severity.warning,
+        Code.skipped_row: Severity.warning,
     }
 )
 
@@ -302,6 +304,24 @@ class _Collector:
                         "first_column": first.letter if first else "",
                         "first_header": first.header if first else "",
                     },
+                )
+            )
+        first_column = self.sheet.columns[0] if self.sheet.columns else None
+        id_column = self.sheet.column_of("client_id") or first_column
+        for row, label in self.sheet.skipped:
+            letter = id_column.letter if id_column else "A"
+            self.findings.append(
+                Finding(
+                    severity=Severity.warning,
+                    code=Code.skipped_row,
+                    sheet=self.sheet.name,
+                    cell=f"{letter}{row}",
+                    row=row,
+                    column=letter,
+                    field=id_column.field if id_column else None,
+                    header=id_column.header if id_column else None,
+                    value=label,
+                    params={"label": label},
                 )
             )
         for issue in self.sheet.issues:

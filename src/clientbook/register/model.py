@@ -107,6 +107,8 @@ class Sheet(Generic[RecordT]):
     # Columns whose header names a field that an earlier column already has: the first one
     # wins, these are kept as unknown columns (field=None) in `columns` and listed here.
     duplicates: list[Column] = field(default_factory=list)
+    # Rows under the header that are not records: totals (合计) and notes (注：…), by row.
+    skipped: list[tuple[int, str]] = field(default_factory=list)
 
     def column_of(self, field_key: str) -> Column | None:
         for column in self.columns:

@@ -407,6 +407,11 @@ def _read_sheet(
             records += _read_chunk(chunk, numbers, readers, layout, record_type, issues)
         if taken < _CHUNK_ROWS:
             break
+    skipped = _summary_rows(records)
+    if skipped:
+        gone = {row for row, _ in skipped}
+        records = [r for r in records if r.row not in gone]
+        issues = [i for i in issues if i.row not in gone]
     if fill_from_id:
         failed: dict[int, set[str]] = {}
         for issue in issues:
@@ -425,8 +430,52 @@ def _read_sheet(
         issues=issues,
         missing_required=missing,
         duplicates=duplicates,
+        skipped=skipped,
     )
     return sheet, english, len(readers)
+
+
+_SUMMARY_LABELS = frozenset(
+    (
+        "合计",
+        "总计",
+        "小计",
+        "共计",
+        "总合计",
+        "汇总",
+        "total",
+        "totals",
+        "subtotal",
+        "grandtotal",
+        "sum",
+    )
+)
+_NOTE_PREFIXES = ("注:", "注：", "说明:", "说明：", "备注:", "备注：", "note:", "notes:")
+
+
+def _summary_label(record: Any) -> str | None:
+    """The label of a totals or notes row (合计 / 注：…) typed where the client ID goes."""
+    client_id: str | None = record.client_id
+    name: str | None = getattr(record, "name", None)
+    for text in (client_id, name):
+        if not text:
+            continue
+        folded = "".join(text.split()).casefold()
+        if folded.rstrip(":：") in _SUMMARY_LABELS or folded.startswith(_NOTE_PREFIXES):
+            return text
+        if text is client_id:
+            return None  # a real client ID: the name is not looked at
+    return None
+
+
+def _summary_rows(records: list[Any]) -> list[tuple[int, str]]:
+    """Totals and notes rows below the data are not clients; they are skipped and listed."""
+    found = []
+    for record in records:
+        label = _summary_label(record)
+        if label is not None:
+            found.append((record.row, label))
+    return found
 
 
 def _read_chunk(
