@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from clientbook.cli import app
@@ -77,3 +78,34 @@ def test_debug_shows_the_traceback(runner: CliRunner, tmp_path: Path) -> None:
     debug = runner.invoke(app, ["--debug", "validate", str(missing)])
     assert debug.exit_code != 0
     assert debug.exception is not None
+
+
+def test_config_show_reads_the_current_folder_without_a_book(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "clientbook.toml").write_text("[validate]\nrisk_validity_days = 200\n", "utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["config", "show"])
+    assert result.exit_code == 0
+    assert "risk_validity_days = 200" in result.stdout
+
+
+def test_config_errors_are_one_line_in_the_users_language(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    missing = runner.invoke(app, ["config", "show", "--config", str(tmp_path / "no.toml")])
+    assert missing.exit_code == 2
+    assert "找不到或无法读取配置文件" in missing.stderr
+    unknown = tmp_path / "unknown.toml"
+    unknown.write_text("[validate]\nrisk_validty_days = 200\n", encoding="utf-8")
+    typo = runner.invoke(app, ["config", "show", "--config", str(unknown)])
+    assert typo.exit_code == 2
+    assert "validate.risk_validty_days" in typo.stderr and "拼写" in typo.stderr
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[validate\n", encoding="utf-8")
+    syntax = runner.invoke(app, ["config", "show", "--config", str(broken)])
+    assert syntax.exit_code == 2 and "TOML" in syntax.stderr
+    no_book = runner.invoke(app, ["config", "show", str(tmp_path / "nothere.xlsx")])
+    assert no_book.exit_code == 2
+    for result in (missing, typo, syntax, no_book):
+        assert len(result.stderr.strip().splitlines()) == 1

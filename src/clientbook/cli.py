@@ -109,6 +109,10 @@ def config_show(
     from clientbook.config import load_settings
     from clientbook.render import print_settings
 
+    if book is not None and not book.exists():
+        from clientbook.errors import UnusableFile
+
+        raise UnusableFile("register.not_found", path=str(book))
     print_settings(load_settings(book, config))
 
 

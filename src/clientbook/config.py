@@ -170,22 +170,26 @@ class Settings(_Section):
 
 
 def load_settings(book: Path | None = None, config_file: Path | None = None) -> Settings:
-    """Settings from --config FILE, else clientbook.toml beside the book, else defaults."""
+    """Settings from --config FILE, else clientbook.toml beside the book (or in the current
+    folder when no book is named), else defaults."""
     path = config_file
-    if path is None and book is not None:
-        beside = book.parent / CONFIG_NAME
+    if path is None:
+        beside = (book.parent if book is not None else Path(".")) / CONFIG_NAME
         path = beside if beside.is_file() else None
     if path is None:
         return Settings()
     try:
         raw: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ConfigError(setting=str(path), reason="file not found / 文件不存在") from exc
+    except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+        raise ConfigError("error.config_file", path=str(path)) from exc
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(setting=str(path), reason=str(exc)) from exc
+        raise ConfigError("error.config_syntax", path=str(path), detail=str(exc)) from exc
     try:
         return Settings.model_validate(raw)
     except ValidationError as exc:
         first = exc.errors()[0]
         key = ".".join(str(part) for part in first["loc"])
-        raise ConfigError(setting=key, reason=first["msg"]) from exc
+        reason = str(first["msg"]).removeprefix("Value error, ")
+        if first["type"] == "extra_forbidden":
+            raise ConfigError("error.config_unknown_key", setting=key, path=str(path)) from exc
+        raise ConfigError(setting=key, reason=reason, path=str(path)) from exc

@@ -30,7 +30,24 @@ COMMON: dict[str, tuple[str, str]] = {
         "{path} 正在被 Excel 或 WPS 打开（发现锁文件 {lock}）。请先关闭该文件，或使用 --force",
         "{path} is open in Excel or WPS (lock file {lock}). Close it first, or use --force",
     ),
-    "error.config": ("配置项 {setting} 无效：{reason}", "Invalid setting {setting}: {reason}"),
+    "error.config": (
+        "配置项 {setting} 无效：{reason}（{path}）。请改正该项，或删除它以使用默认值",
+        "Invalid setting {setting}: {reason} ({path}). Correct it, or remove it to use the default",
+    ),
+    "error.config_unknown_key": (
+        "配置项 {setting} 无效：没有这个配置项（{path}）。请检查拼写；"
+        "clientbook config show 可列出全部配置项",
+        "Invalid setting {setting}: there is no such setting ({path}). Check the spelling; "
+        "'clientbook config show' lists every setting",
+    ),
+    "error.config_file": (
+        "找不到或无法读取配置文件 {path}，请检查路径",
+        "Cannot find or read the config file {path}; check the path",
+    ),
+    "error.config_syntax": (
+        "配置文件 {path} 不是有效的 TOML：{detail}",
+        "The config file {path} is not valid TOML: {detail}",
+    ),
     "error.usage": ("{detail}", "{detail}"),
     "error.vault": ("备份库出错：{detail}", "Vault problem: {detail}"),
     "error.wrong_passphrase": (
