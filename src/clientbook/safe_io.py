@@ -13,10 +13,12 @@ import stat
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from clientbook.errors import FileLocked, UnusableFile, UsageError, WriteError
-from clientbook.register.write import NewColumn, WriteResult, plan_columns, write_columns
+
+if TYPE_CHECKING:
+    from clientbook.register.write import NewColumn, WriteResult
 
 WRITABLE_SUFFIXES = (".xlsx", ".xlsm")
 _TEMP_PREFIX = ".clientbook-"
@@ -40,7 +42,8 @@ def check_not_open(path: Path) -> None:
             raise FileLocked(path=str(path), lock=lock.name)
 
 
-def _fsync_dir(folder: Path) -> None:
+def fsync_dir(folder: Path) -> None:
+    """Make a rename in `folder` durable (POSIX; NTFS journals the rename itself)."""
     if os.name != "posix":  # Windows cannot open a directory; NTFS journals the rename
         return
     fd = os.open(folder, os.O_RDONLY)
@@ -86,7 +89,7 @@ def atomic_write(
             os.replace(tmp, target)
         except PermissionError as exc:
             raise WriteError("write.replace_denied", path=str(target)) from exc
-        _fsync_dir(folder)
+        fsync_dir(folder)
     except OSError as exc:
         _remove(tmp)
         raise _io_error(target, exc) from exc
@@ -142,6 +145,8 @@ def update_register(
     With `dry_run`: reports what would be written and writes nothing (a lock file does not
     stop a preview).
     """
+    from clientbook.register.write import plan_columns, write_columns
+
     check_writable(path)
     if not path.exists():
         raise UnusableFile("write.missing", path=str(path))

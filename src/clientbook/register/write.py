@@ -45,6 +45,7 @@ from pydantic import BaseModel
 
 from clientbook.errors import UnusableFile, WriteError, WrongPassword
 from clientbook.register._zip import RawZipWriter, ZipTooLarge, ZipUnsupported
+from clientbook.register.guard import column_letter
 
 CellValue = str | float | int | None
 
@@ -139,16 +140,6 @@ def plan_columns(
 
 
 # --- column letters and values ----------------------------------------------------------
-
-
-def column_letter(index: int) -> str:
-    """0 -> A, 25 -> Z, 26 -> AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 def column_index(letters: bytes | str) -> int:

@@ -35,6 +35,7 @@ from typing import IO, Any
 from pydantic import BaseModel, Field, ValidationError
 
 from clientbook.errors import TamperedSnapshot, UsageError, VaultError, WrongPassphrase
+from clientbook.safe_io import fsync_dir
 from clientbook.vault import age
 
 INDEX_NAME = "index.age"
@@ -248,16 +249,6 @@ def _private_dir(path: Path) -> None:
         path.chmod(0o700)
 
 
-def _fsync_dir(path: Path) -> None:
-    if os.name != "posix":
-        return
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 @contextlib.contextmanager
 def _temp_file(folder: Path, prefix: str) -> Iterator[tuple[Path, IO[bytes]]]:
     """A 0600 temporary file in `folder`, removed unless the caller renamed it away."""
@@ -392,7 +383,7 @@ class Vault:
             age.encrypt(io.BytesIO(plain), handle, self._passphrase, work_factor=self.work_factor)
             _finish(handle)
             os.replace(tmp, self.index_path)
-        _fsync_dir(self.directory)
+        fsync_dir(self.directory)
         self._snapshots = list(snapshots)
 
     def _index(self) -> builtins.list[Snapshot]:
@@ -500,7 +491,7 @@ class Vault:
                 _finish(handle)
                 file = f"{DATA_DIR}/{secrets.token_hex(16)}.age"
                 os.replace(tmp, self.directory / file)
-                _fsync_dir(data_dir)
+                fsync_dir(data_dir)
         snap = Snapshot(
             id=snap_id,
             created=when,
