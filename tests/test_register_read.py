@@ -453,3 +453,17 @@ def test_sheet_option_ignores_case_and_spaces(tmp_path: Path) -> None:
     path = write_book(tmp_path / "r.xlsx", [("说明", [["x"]]), ("Team B", [ZH_HEADERS])])
     assert open_book(path, sheet="team b").clients.name == "Team B"
     assert open_book(path, sheet="Team B").clients.records == []
+
+
+def test_holdings_can_be_left_unread(tmp_path: Path) -> None:
+    path = write_book(
+        tmp_path / "r.xlsx",
+        [
+            ("客户", [["客户号", "客户姓名", "资产规模(万元)"], ["C1", "甲", 10]]),
+            ("持仓", [["客户号", "产品名称", "金额(万元)"], ["C1", "稳利", 5]]),
+        ],
+    )
+    assert open_book(path).holdings is not None
+    lean = open_book(path, holdings=False)
+    assert lean.holdings is None
+    assert [r.client_id for r in lean.clients.records] == ["C1"]

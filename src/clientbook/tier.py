@@ -1121,7 +1121,7 @@ def tier_register(
     step = progress or (lambda name: None)
     with _gc_paused():
         step("reading")
-        book = open_book(path, sheet=sheet, password=password)
+        book = open_book(path, sheet=sheet, password=password, holdings=False)
         contacts = latest_contacts(book)
         book.holdings = book.contacts = None  # not scored: free them before the scoring
         step("scoring")

@@ -579,8 +579,17 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def open_book(path: Path, *, sheet: str | None = None, password: str | None = None) -> Book:
-    """Read a register (.xlsx/.xlsm, encrypted or not) into a Book, or raise UnusableFile."""
+def open_book(
+    path: Path,
+    *,
+    sheet: str | None = None,
+    password: str | None = None,
+    holdings: bool = True,
+) -> Book:
+    """Read a register (.xlsx/.xlsm, encrypted or not) into a Book, or raise UnusableFile.
+
+    `holdings=False` leaves the holdings sheet unread (for commands that do not use it).
+    """
     path = Path(path)
     shown = str(path)
     source, encrypted = _read_source(path, password)
@@ -603,6 +612,8 @@ def open_book(path: Path, *, sheet: str | None = None, password: str | None = No
                 for m in metadata
             ]
             client_name, holdings_name, contacts_name = _choose_sheets(names, visible, sheet, shown)
+            if not holdings:
+                holdings_name = None
             wanted = [(client_name, CLIENTS, True)]
             if holdings_name:
                 wanted.append((holdings_name, HOLDINGS, False))
@@ -610,7 +621,7 @@ def open_book(path: Path, *, sheet: str | None = None, password: str | None = No
                 wanted.append((contacts_name, CONTACTS, False))
             read = iter(_read_sheets(workbook, wanted, source, info, shown))
             clients, english, matched = next(read)
-            holdings = next(read)[0] if holdings_name else None
+            holdings_sheet = next(read)[0] if holdings_name else None
             contacts = next(read)[0] if contacts_name else None
     return Book(
         path=path,
@@ -618,7 +629,7 @@ def open_book(path: Path, *, sheet: str | None = None, password: str | None = No
         lang="en" if english * 2 > matched else "zh",
         sheet_names=names,
         clients=clients,
-        holdings=holdings,
+        holdings=holdings_sheet,
         contacts=contacts,
         encrypted=encrypted,
     )
