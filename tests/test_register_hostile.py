@@ -419,3 +419,36 @@ def test_odd_cells_are_read_or_refused_never_a_crash(tmp_path: Path, odd: bytes)
     else:
         assert book.clients.records[0].client_id == "10023"
         assert all(r.aum is None or r.aum < float("inf") for r in book.clients.records)
+
+
+# --- through the real CLI: one line on stderr, exit 2, nothing written ------------------
+
+
+def _hostile_packages(tmp_path: Path) -> dict[str, Path]:
+    laughs = SHARED_STRINGS.replace(b"?>", b"?>" + LAUGHS, 1).replace(b"<t>Name", b"<t>&lol9;Name")
+    xxe = b'<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+    external = SHARED_STRINGS.replace(b"?>", b"?>" + xxe, 1).replace(b"<t>Name", b"<t>&xxe;")
+    bomb = mini_package(tmp_path / "bomb.xlsx")
+    set_declared_size(bomb, "xl/sharedStrings.xml", 1 << 30)
+    return {
+        "laughs": mini_package(tmp_path / "laughs.xlsx", shared_strings=laughs),
+        "xxe": mini_package(tmp_path / "xxe.xlsx", shared_strings=external),
+        "bomb": bomb,
+        "liar": _lying_bomb(tmp_path / "liar.xlsx", 8 << 20),
+    }
+
+
+@pytest.mark.parametrize("command", [["validate"], ["tier", "--no-backup"]])
+def test_hostile_files_through_the_cli(tmp_path: Path, command: list[str]) -> None:
+    from typer.testing import CliRunner
+
+    from clientbook.cli import app
+
+    for kind, path in _hostile_packages(tmp_path).items():
+        before = path.read_bytes()
+        result = CliRunner().invoke(app, [command[0], str(path), *command[1:]])
+        assert result.exit_code == 2, (kind, result.output)
+        assert len(result.stderr.strip().splitlines()) == 1, (kind, result.stderr)
+        assert "Traceback" not in result.output and "root:" not in result.output, kind
+        assert result.stdout == "", kind
+        assert path.read_bytes() == before, kind
