@@ -438,3 +438,33 @@ def test_json_in_another_language_keeps_the_breakdown_and_the_register_language(
     assert first["reason"].startswith("not contacted for 90 days")
     assert first["inputs"]["recency"] == 90 and first["scores"]["recency"] == 0
     assert tier_cells(book, FIRST_DATA_ROW)[0] == "A 超高净值"  # cells in the register's
+
+
+def test_book_password_is_asked_without_echo_on_a_terminal(tmp_path: Path) -> None:
+    import os
+    import sys
+
+    import msoffcrypto
+
+    pexpect = pytest.importorskip("pexpect")
+    plain = write_register(tmp_path / "plain.xlsx")
+    book = tmp_path / "locked.xlsx"
+    with plain.open("rb") as src, book.open("wb") as dest:
+        msoffcrypto.format.ooxml.OOXMLFile(src).encrypt("密码123", dest)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLIENTBOOK_")}
+    env.update({"LANG": "C.UTF-8", "NO_COLOR": "1", "COLUMNS": "200"})
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "clientbook", "tier", str(book), "--output", str(tmp_path / "out.xlsx")],
+        env=env,
+        encoding="utf-8",
+        timeout=120,
+    )
+    child.expect("已加密，请输入密码")
+    child.sendline("密码123")
+    child.expect(pexpect.EOF)
+    child.close()
+    output = child.before or ""
+    assert child.exitstatus == 0, output
+    assert "密码123" not in output  # not echoed
+    assert (tmp_path / "out.xlsx").is_file()

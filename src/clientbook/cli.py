@@ -175,24 +175,46 @@ def open_register(
     Returns (book, password). Without a terminal a WrongPassword propagates (exit 2).
     """
     from clientbook.errors import WrongPassword
-    from clientbook.messages import text
     from clientbook.register.read import book_password, open_book
 
     password = book_password(password_file)
     try:
         return open_book(path, sheet=sheet, password=password), password
     except WrongPassword:
-        if password is not None or sys.stdin is None or not sys.stdin.isatty():
+        if password is not None or not _on_terminal():
             raise
+    password = _prompt_book_password(path)
+    return open_book(path, sheet=sheet, password=password), password
+
+
+def _on_terminal() -> bool:
+    return sys.stdin is not None and sys.stdin.isatty()
+
+
+def _prompt_book_password(path: Path) -> str:
+    """Ask for a workbook's password without echo (stderr, so stdout stays data)."""
+    from clientbook.messages import text
+
     try:
-        password = typer.prompt(
+        answer: str = typer.prompt(
             text("validate.password_prompt", error_lang(), path=str(path)),
             hide_input=True,
             err=True,
         )
     except typer.Abort:  # Ctrl-C or end of input at the prompt: exit 130, not 1
         raise KeyboardInterrupt from None
-    return open_book(path, sheet=sheet, password=password), password
+    return answer
+
+
+def book_password_or_prompt(path: Path, password_file: Path | None) -> str | None:
+    """The workbook password from the environment or file, else asked on a terminal when
+    the workbook is encrypted; None when none is needed or none can be asked."""
+    from clientbook.register.read import book_password, is_encrypted
+
+    password = book_password(password_file)
+    if password is None and _on_terminal() and is_encrypted(path):
+        password = _prompt_book_password(path)
+    return password
 
 
 @app.command("validate")
@@ -309,7 +331,6 @@ def tier_command(
     from datetime import date
 
     from clientbook.config import load_settings
-    from clientbook.register.read import book_password
     from clientbook.render import (
         print_tier_done,
         print_tier_json,
@@ -345,7 +366,7 @@ def tier_command(
             settings.tier,
             date.today(),
             sheet=sheet,
-            password=book_password(password_file),
+            password=book_password_or_prompt(book, password_file),
             output=output,
             dry_run=dry_run,
             force=force,

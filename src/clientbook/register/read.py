@@ -111,6 +111,25 @@ def _read_source(path: Path, password: str | None) -> tuple[BinaryIO, bool]:
         handle.close()
 
 
+def is_encrypted(path: Path) -> bool:
+    """Whether `path` is a password-protected OOXML workbook (an OLE container with
+    EncryptionInfo); False for anything else, including files that cannot be read."""
+    try:
+        with open(path, "rb") as handle:
+            if handle.read(8) != _OLE_MAGIC:
+                return False
+            import olefile
+
+            handle.seek(0)
+            ole = olefile.OleFileIO(handle)
+            try:
+                return bool(ole.exists("EncryptionInfo"))
+            finally:
+                ole.close()
+    except Exception:  # unreadable or damaged: open_book will say why
+        return False
+
+
 def _looks_like_csv(head: bytes) -> bool:
     """Text (UTF-8 or GB18030) whose first line has commas, semicolons or tabs."""
     if b"\0" in head:
@@ -140,7 +159,7 @@ def _not_a_workbook(path: Path, head: bytes) -> UnusableFile:
 
 def _decrypt(handle: BinaryIO, shown: str, password: str | None) -> BinaryIO:
     """Decrypt an encrypted OOXML workbook in memory; other OLE files are refused."""
-    import olefile  # type: ignore[import-untyped]
+    import olefile
 
     try:
         handle.seek(0)
