@@ -473,7 +473,7 @@ def backup_create(
     passphrase_file: PassFileOpt = None,
     lang: LangOpt = LangOption.auto,
 ) -> None:
-    """Back up registers into the vault as encrypted snapshots.
+    """备份名册到加密备份库 / Back up registers into the vault as encrypted snapshots.
 
     Example: clientbook backup create book.xlsx   (or: clientbook backup book.xlsx)
     """
@@ -493,7 +493,7 @@ def backup_list(
     passphrase_file: PassFileOpt = None,
     lang: LangOpt = LangOption.auto,
 ) -> None:
-    """List the snapshots in the vault (oldest first).
+    """列出备份快照 / List the snapshots in the vault (oldest first).
 
     Example: clientbook backup list book.xlsx --format json
     """
@@ -511,7 +511,7 @@ def backup_verify(
     passphrase_file: PassFileOpt = None,
     lang: LangOpt = LangOption.auto,
 ) -> None:
-    """Decrypt snapshots and check every byte and the SHA-256 (all when no id is given).
+    """校验快照 / Decrypt snapshots and check every byte and the SHA-256 (all when no id is given).
 
     Example: clientbook backup verify --all
     """
@@ -545,7 +545,7 @@ def backup_restore(
     passphrase_file: PassFileOpt = None,
     lang: LangOpt = LangOption.auto,
 ) -> None:
-    """Restore a snapshot's register; never overwrites a file without --force.
+    """从快照恢复名册 / Restore a snapshot's register; never overwrites a file without --force.
 
     Example: clientbook backup restore 3f9a1c2e --to restored.xlsx
     """
@@ -570,7 +570,9 @@ def backup_prune(
     passphrase_file: PassFileOpt = None,
     lang: LangOpt = LangOption.auto,
 ) -> None:
-    """Forget old snapshots with restic's keep rules, per book, and delete unused data.
+    """按保留规则清理旧快照 / Forget old snapshots by restic's keep rules, per book.
+
+    Data files no surviving snapshot uses are deleted.
 
     Example: clientbook backup prune --keep-daily 7 --keep-weekly 4 --keep-monthly 12
     """
