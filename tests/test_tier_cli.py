@@ -468,3 +468,19 @@ def test_book_password_is_asked_without_echo_on_a_terminal(tmp_path: Path) -> No
     assert child.exitstatus == 0, output
     assert "密码123" not in output  # not echoed
     assert (tmp_path / "out.xlsx").is_file()
+
+
+def test_an_existing_output_file_is_kept_as_old(
+    runner: CliRunner, env: Path, book: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "结果.xlsx"
+    out.write_bytes(b"someone's other workbook")
+    result = invoke(runner, str(book), "--output", str(out))
+    assert result.exit_code == 0, result.output
+    kept = tmp_path / "结果.old.xlsx"
+    assert kept.read_bytes() == b"someone's other workbook"
+    assert str(kept) in result.stderr
+    assert tier_cells(out, FIRST_DATA_ROW)[0] == "A 超高净值"
+    again = invoke(runner, str(book), "--output", str(out))
+    assert again.exit_code == 0, again.output
+    assert (tmp_path / "结果.old-2.xlsx").is_file()

@@ -375,3 +375,13 @@ def test_totals_and_notes_rows_are_skipped_not_clients(runner: CliRunner, tmp_pa
     tiered = runner.invoke(app, ["tier", str(book), "--dry-run", "--format", "json"])
     assert tiered.exit_code == 0, tiered.output
     assert [c["client_id"] for c in json.loads(tiered.stdout)["clients"]] == ["C2", "C1"]
+
+
+def test_annotate_keeps_an_existing_output_file(runner: CliRunner, tmp_path: Path) -> None:
+    book = small_book(tmp_path / "r.xlsx", [["C1", None, 100, None, None]])
+    out = tmp_path / "marked.xlsx"
+    out.write_bytes(b"precious")
+    code, _, err = invoke(runner, str(book), "--annotate", str(out))
+    assert code == 1
+    assert (tmp_path / "marked.old.xlsx").read_bytes() == b"precious"
+    assert "marked.old.xlsx" in err

@@ -31,7 +31,7 @@ from typing import Any, BinaryIO
 from pydantic import BaseModel
 
 from clientbook.errors import UnusableFile, UsageError, WrongPassword
-from clientbook.safe_io import atomic_write, check_not_open
+from clientbook.safe_io import atomic_write, check_not_open, keep_previous
 from clientbook.validate import Severity, ValidationReport
 
 ERROR_FILL = "FFC7CE"  # Excel's "Bad" red
@@ -67,6 +67,7 @@ class AnnotateResult(BaseModel):
     path: str
     cells: int  # cells filled and commented
     lost: list[str]  # kinds of parts the copy lacks (keys of "validate.part.<kind>")
+    previous: str | None = None  # an existing file at the output path, kept as NAME.old.xlsx
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -202,8 +203,9 @@ def annotate_copy(
         def copy(stream: BinaryIO) -> None:
             stream.write(original)
 
+        previous = keep_previous(out)
         atomic_write(out, copy)
-        return AnnotateResult(path=str(out), cells=0, lost=[])
+        return AnnotateResult(path=str(out), cells=0, lost=[], previous=_shown(previous))
     keep_vba = out.suffix.lower() == ".xlsm"
     try:
         with warnings.catch_warnings():
@@ -262,8 +264,13 @@ def annotate_copy(
     def write(stream: BinaryIO) -> None:
         stream.write(package)
 
+    previous = keep_previous(out)
     atomic_write(out, write)
-    return AnnotateResult(path=str(out), cells=cells, lost=lost)
+    return AnnotateResult(path=str(out), cells=cells, lost=lost, previous=_shown(previous))
+
+
+def _shown(path: Path | None) -> str | None:
+    return None if path is None else str(path)
 
 
 def _encrypt(package: bytes, password: str) -> bytes:

@@ -29,6 +29,7 @@ from clientbook.register.schema import (
     Field,
     FieldType,
 )
+from clientbook.safe_io import free_previous_name
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -338,17 +339,6 @@ def template_bytes(lang: str) -> bytes:
     raise InitError("init.template_missing", name=name)
 
 
-def _free_previous_name(target: Path) -> Path:
-    """客户名册.xlsx → 客户名册.old.xlsx (or .old-2, .old-3 … when taken)."""
-    n = 1
-    while True:
-        tag = ".old" if n == 1 else f".old-{n}"
-        candidate = target.with_name(f"{target.stem}{tag}{target.suffix}")
-        if not candidate.exists():
-            return candidate
-        n += 1
-
-
 def _restore(previous: Path | None, target: Path) -> None:
     if previous is not None and not target.exists():
         previous.rename(target)
@@ -372,7 +362,7 @@ def create_register(path: Path, lang: str, force: bool = False) -> InitResult:
     if target.exists() or target.is_symlink():
         if not force:
             raise RegisterExists(path=target)
-        previous = _free_previous_name(target)
+        previous = free_previous_name(target)
         try:
             target.rename(previous)
         except OSError as exc:

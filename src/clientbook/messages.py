@@ -540,6 +540,15 @@ TIER: dict[str, tuple[str, str]] = {
     "tier.input.branch_km": ("距网点距离", "distance to branch"),
 }
 WRITE: dict[str, tuple[str, str]] = {
+    "write.previous_kept": (
+        "{path} 原已存在，旧文件已保留为 {previous}",
+        "{path} already existed; the old file was kept as {previous}",
+    ),
+    "write.keep_previous_failed": (
+        "{path} 已存在，但无法先保留一份副本（{detail}），因此没有覆盖它。请换一个输出文件名",
+        "{path} exists and a copy of it could not be kept ({detail}), so it was not replaced. "
+        "Choose another output name",
+    ),
     "write.error": (
         "无法更新 {path}：{detail}；文件未改动",
         "Cannot update {path}: {detail}; it was left unchanged",

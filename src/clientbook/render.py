@@ -192,6 +192,11 @@ def print_annotated(result: AnnotateResult, lang: str) -> None:
 
     err = stderr_console()
     err.print(text("validate.annotated", lang, path=result.path, cells=result.cells), markup=False)
+    if result.previous is not None:
+        err.print(
+            text("write.previous_kept", lang, path=result.path, previous=result.previous),
+            markup=False,
+        )
     if result.lost:
         sep = ", " if lang == "en" else "、"
         parts = sep.join(text(f"validate.part.{kind}", lang) for kind in result.lost)
@@ -327,6 +332,8 @@ def print_tier_done(
     else:
         count = len(write.columns)
         lines = [text("tier.done.written", lang, path=write.output, count=count, headers=headers)]
+    if write.previous is not None:
+        lines.append(text("write.previous_kept", lang, path=write.output, previous=write.previous))
     if snapshot is not None:
         lines.append(text("tier.done.backup", lang, vault=vault, snapshot=snapshot))
     elif no_backup:

@@ -42,6 +42,38 @@ def check_not_open(path: Path) -> None:
             raise FileLocked(path=str(path), lock=lock.name)
 
 
+def free_previous_name(target: Path) -> Path:
+    """客户名册.xlsx → 客户名册.old.xlsx (or .old-2, .old-3 … when taken)."""
+    n = 1
+    while True:
+        tag = ".old" if n == 1 else f".old-{n}"
+        candidate = target.with_name(f"{target.stem}{tag}{target.suffix}")
+        if not candidate.exists():
+            return candidate
+        n += 1
+
+
+def keep_previous(target: Path) -> Path | None:
+    """Copy an existing file about to be replaced to NAME.old.xlsx; None when there is none.
+
+    Used where the user names a file to write (--output, --annotate): naming the wrong
+    workbook by mistake must not cost its contents.
+    """
+    if not target.is_file():
+        return None
+    import shutil
+
+    previous = free_previous_name(target)
+    try:
+        shutil.copy2(target, previous)
+    except OSError as exc:
+        previous.unlink(missing_ok=True)
+        raise WriteError(
+            "write.keep_previous_failed", path=str(target), detail=exc.strerror or str(exc)
+        ) from exc
+    return previous
+
+
 def fsync_dir(folder: Path) -> None:
     """Make a rename in `folder` durable (POSIX; NTFS journals the rename itself)."""
     if os.name != "posix":  # Windows cannot open a directory; NTFS journals the rename
@@ -201,5 +233,12 @@ def update_register(
             backup(path)
             backed_up = True
 
+    previous = keep_previous(target) if output is not None else None
     atomic_write(target, write, before_replace=before_replace)
-    return outcome[0].model_copy(update={"output": str(target), "backed_up": backed_up})
+    return outcome[0].model_copy(
+        update={
+            "output": str(target),
+            "backed_up": backed_up,
+            "previous": str(previous) if previous else None,
+        }
+    )

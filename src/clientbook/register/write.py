@@ -93,6 +93,7 @@ class WriteResult(BaseModel):
     output: str | None = None
     dry_run: bool = False
     backed_up: bool = False
+    previous: str | None = None  # an existing --output file, kept as NAME.old.xlsx
 
 
 def write_columns(
