@@ -18,7 +18,7 @@ from typer.core import TyperGroup
 from clientbook.errors import ClientbookError, ExitStatus
 
 if TYPE_CHECKING:
-    from clientbook.register.model import Book
+    pass
 
 
 class LangOption(StrEnum):
@@ -167,26 +167,6 @@ class ValidateFormat(StrEnum):
     csv = "csv"
 
 
-def open_register(
-    path: Path, sheet: str | None, password_file: Path | None
-) -> tuple[Book, str | None]:
-    """open_book with the password from book_password(), else a no-echo prompt on a terminal.
-
-    Returns (book, password). Without a terminal a WrongPassword propagates (exit 2).
-    """
-    from clientbook.errors import WrongPassword
-    from clientbook.register.read import book_password, open_book
-
-    password = book_password(password_file)
-    try:
-        return open_book(path, sheet=sheet, password=password), password
-    except WrongPassword:
-        if password is not None or not _on_terminal():
-            raise
-    password = _prompt_book_password(path)
-    return open_book(path, sheet=sheet, password=password), password
-
-
 def _on_terminal() -> bool:
     return sys.stdin is not None and sys.stdin.isatty()
 
@@ -253,6 +233,7 @@ def validate_command(
     from datetime import date
 
     from clientbook.config import load_settings
+    from clientbook.messages import text
     from clientbook.render import print_validation
     from clientbook.validate import check_book
 
@@ -262,10 +243,15 @@ def validate_command(
         from clientbook.annotate import check_annotate_target  # openpyxl: only when needed
 
         check_annotate_target(book, annotate)
-    register, password = open_register(book, sheet, password_file)
-    shown = register.lang if lang is LangOption.auto else lang.value
-    set_lang(LangOption(shown))
-    report = check_book(register, settings.validate_, date.today())
+    from clientbook.register.read import open_book
+    from clientbook.render import working
+
+    password = book_password_or_prompt(book, password_file)
+    with working(text("validate.working", error_lang(), path=str(book))):
+        register = open_book(book, sheet=sheet, password=password)
+        shown = register.lang if lang is LangOption.auto else lang.value
+        set_lang(LangOption(shown))
+        report = check_book(register, settings.validate_, date.today())
     if annotate is not None:
         from clientbook.annotate import annotate_copy
         from clientbook.render import print_annotated

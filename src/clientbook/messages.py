@@ -161,6 +161,7 @@ REGISTER: dict[str, tuple[str, str]] = {
     ),
 }
 VALIDATE: dict[str, tuple[str, str]] = {
+    "validate.working": ("正在读取并检查 {path} …", "Reading and checking {path} …"),
     # One sentence per finding code: what is wrong, and what is expected.
     "validate.missing_column": (
         "工作表「{sheet}」缺少必填列「{expected}」。{where}",

@@ -85,6 +85,18 @@ def print_settings(settings: Settings) -> None:
 
 # --- validate ------------------------------------------------------------------------
 
+
+@contextlib.contextmanager
+def working(message: str) -> Iterator[None]:
+    """A spinner with `message` on stderr while long work runs; terminals only."""
+    console = stderr_console()
+    if not console.is_terminal:
+        yield
+        return
+    with console.status(message):
+        yield
+
+
 CSV_COLUMNS = (
     "severity",
     "code",
