@@ -861,6 +861,12 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+# Indicators whose reason phrase depends on the value (and the book's ranks) only.
+_VALUE_PHRASES = frozenset(
+    ("aum", "assets_elsewhere", "income", "age", "recency", "products", "tenure", "distance")
+)
+
+
 def _reasons(scored: _Scored, lang: str) -> list[tuple[str, tuple[str, ...]]]:
     """Per client: the reason, and the unknown register fields, weightiest first.
 
@@ -897,7 +903,19 @@ def _reasons(scored: _Scored, lang: str) -> list[tuple[str, tuple[str, ...]]]:
     unknown_of: dict[int, tuple[tuple[str, ...], str | None]] = {}
     sep = _fixed("tier.reason.sep", lang)
     out: list[tuple[str, tuple[str, ...]]] = []
-    phrases = [(c.raws, c.indicator.phrase, c.ranks) for c in pulling]
+    # A phrase that depends on the value alone is made once per distinct value (not for 0:
+    # 0.0 and -0.0 are one key but may read differently).
+    phrases: list[
+        tuple[
+            list[float | None],
+            Callable[[_Client, float, _Ranks, str], str],
+            _Ranks,
+            dict[float, str] | None,
+        ]
+    ] = [
+        (c.raws, c.indicator.phrase, c.ranks, {} if c.indicator.key in _VALUE_PHRASES else None)
+        for c in pulling
+    ]
     indices = range(len(pulling))
     for i, row in enumerate(rows):
         # A stable sort by pull: equal pulls stay in INDICATORS order; zeros come last.
@@ -906,10 +924,16 @@ def _reasons(scored: _Scored, lang: str) -> list[tuple[str, tuple[str, ...]]]:
         parts = []
         for k in strongest:
             if row[k]:
-                raws, phrase, ranks = phrases[k]
+                raws, phrase, ranks, said = phrases[k]
                 raw = raws[i]
                 assert raw is not None
-                parts.append(phrase(client, raw, ranks, lang))
+                if said is None or not raw:
+                    parts.append(phrase(client, raw, ranks, lang))
+                else:
+                    words = said.get(raw)
+                    if words is None:
+                        words = said[raw] = phrase(client, raw, ranks, lang)
+                    parts.append(words)
         mask = masks[i]
         known = unknown_of.get(mask)
         if known is None:

@@ -1665,6 +1665,7 @@ class _FastCells:
         self._letters: dict[bytes, int] = {}
         self._spans: dict[bytes, bytes] = {}
         self._texts: dict[str, tuple[bytes, bool]] = {}
+        self._floats: dict[float, bytes] = {}
 
     def fits(self, buf: bytes, row: _Row) -> bool:
         """True when every cell of the row is left of the new columns (and the row has no
@@ -1728,16 +1729,24 @@ class _FastCells:
         out: list[bytes] = []
         str_end = self.str_end
         num_end = self.num_end
+        texts = self._texts
+        floats = self._floats
         for get, col, start, str_mid, str_mid_sp, num_mid, bool_mid in self.columns:
             v = get(num)
             if v is None or v == "":
                 continue
             kind = type(v)
             if kind is str:
-                text, space = self.text(v, col, num)  # type: ignore[arg-type]
+                cached = texts.get(v)  # type: ignore[arg-type]
+                text, space = self.text(v, col, num) if cached is None else cached  # type: ignore[arg-type]
                 out += (start, rownum, str_mid_sp if space else str_mid, text, str_end)
             elif kind is float:
-                out += (start, rownum, num_mid, _float_bytes(v), num_end)  # type: ignore[arg-type]
+                digits = floats.get(v)  # type: ignore[arg-type]
+                if digits is None:
+                    digits = _float_bytes(v)  # type: ignore[arg-type]
+                    if v and len(floats) < 65536:  # not 0.0: it equals -0.0, written "-0"
+                        floats[v] = digits  # type: ignore[index]
+                out += (start, rownum, num_mid, digits, num_end)
             elif kind is int:
                 out += (start, rownum, num_mid, b"%d" % v, num_end)  # type: ignore[str-format]
             elif kind is bool:
