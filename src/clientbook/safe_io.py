@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, BinaryIO
 from clientbook.errors import FileLocked, UnusableFile, UsageError, WriteError
 
 if TYPE_CHECKING:
-    from clientbook.register.write import NewColumn, WriteResult
+    from clientbook.register.write import NewColumn, PreparedSheet, WriteResult
 
 WRITABLE_SUFFIXES = (".xlsx", ".xlsm")
 _TEMP_PREFIX = ".clientbook-"
@@ -167,6 +167,7 @@ def update_register(
     force: bool = False,
     backup: Callable[[Path], object] | None = None,
     dry_run: bool = False,
+    prepared: PreparedSheet | None = None,
 ) -> WriteResult:
     """Write clientbook's columns into the register at `path`, safely.
 
@@ -175,7 +176,7 @@ def update_register(
     `backup(path)` once the new file is ready and before it replaces the old one.
     With `output`: writes a new file and leaves `path` untouched (no backup needed).
     With `dry_run`: reports what would be written and writes nothing (a lock file does not
-    stop a preview).
+    stop a preview). `prepared`: write.prepare_sheet's head start, if any.
     """
     from clientbook.register.write import plan_columns, write_columns
 
@@ -199,7 +200,12 @@ def update_register(
     target = output if output is not None else (path.resolve() if path.is_symlink() else path)
     if dry_run:  # writes nothing, so a workbook open in Excel/WPS can still be previewed
         result = plan_columns(
-            path, sheet_name=sheet_name, header_row=header_row, columns=columns, password=password
+            path,
+            sheet_name=sheet_name,
+            header_row=header_row,
+            columns=columns,
+            password=password,
+            prepared=prepared,
         )
         return result.model_copy(update={"output": str(target)})
     if not force:
@@ -222,6 +228,7 @@ def update_register(
                 header_row=header_row,
                 columns=columns,
                 password=password,
+                prepared=prepared,
             )
         )
 

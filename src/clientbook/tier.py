@@ -45,6 +45,7 @@ import itertools
 import math
 import operator
 import re
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -60,7 +61,7 @@ from clientbook.errors import UnusableFile
 from clientbook.messages import text
 from clientbook.register.model import Book, ClientRecord
 from clientbook.register.schema import FIELDS_BY_KEY, TIER_COLUMNS
-from clientbook.register.write import NewColumn, WriteResult
+from clientbook.register.write import NewColumn, PreparedSheet, WriteResult
 
 Lang = Literal["zh", "en"]
 Group = Literal["potential", "ease"]
@@ -860,6 +861,12 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+# Indicators whose reason phrase depends on the value (and the book's ranks) only.
+_VALUE_PHRASES = frozenset(
+    ("aum", "assets_elsewhere", "income", "age", "recency", "products", "tenure", "distance")
+)
+
+
 def _reasons(scored: _Scored, lang: str) -> list[tuple[str, tuple[str, ...]]]:
     """Per client: the reason, and the unknown register fields, weightiest first.
 
@@ -896,7 +903,19 @@ def _reasons(scored: _Scored, lang: str) -> list[tuple[str, tuple[str, ...]]]:
     unknown_of: dict[int, tuple[tuple[str, ...], str | None]] = {}
     sep = _fixed("tier.reason.sep", lang)
     out: list[tuple[str, tuple[str, ...]]] = []
-    phrases = [(c.raws, c.indicator.phrase, c.ranks) for c in pulling]
+    # A phrase that depends on the value alone is made once per distinct value (not for 0:
+    # 0.0 and -0.0 are one key but may read differently).
+    phrases: list[
+        tuple[
+            list[float | None],
+            Callable[[_Client, float, _Ranks, str], str],
+            _Ranks,
+            dict[float, str] | None,
+        ]
+    ] = [
+        (c.raws, c.indicator.phrase, c.ranks, {} if c.indicator.key in _VALUE_PHRASES else None)
+        for c in pulling
+    ]
     indices = range(len(pulling))
     for i, row in enumerate(rows):
         # A stable sort by pull: equal pulls stay in INDICATORS order; zeros come last.
@@ -905,10 +924,16 @@ def _reasons(scored: _Scored, lang: str) -> list[tuple[str, tuple[str, ...]]]:
         parts = []
         for k in strongest:
             if row[k]:
-                raws, phrase, ranks = phrases[k]
+                raws, phrase, ranks, said = phrases[k]
                 raw = raws[i]
                 assert raw is not None
-                parts.append(phrase(client, raw, ranks, lang))
+                if said is None or not raw:
+                    parts.append(phrase(client, raw, ranks, lang))
+                else:
+                    words = said.get(raw)
+                    if words is None:
+                        words = said[raw] = phrase(client, raw, ranks, lang)
+                    parts.append(words)
         mask = masks[i]
         known = unknown_of.get(mask)
         if known is None:
@@ -1119,9 +1144,16 @@ def tier_register(
     if not force and not dry_run and output is None and path.exists():
         check_not_open(path)  # fail before reading a big book; previews and --output may proceed
     step = progress or (lambda name: None)
+    ahead = _HeadStart(path)
     with _gc_paused():
         step("reading")
-        book = open_book(path, sheet=sheet, password=password, holdings=False)
+        try:
+            book = open_book(
+                path, sheet=sheet, password=password, holdings=False, on_sheet=ahead.start
+            )
+        except BaseException:
+            ahead.join()
+            raise
         contacts = latest_contacts(book)
         book.holdings = book.contacts = None  # not scored: free them before the scoring
         step("scoring")
@@ -1145,5 +1177,69 @@ def tier_register(
             force=force,
             backup=backup,
             dry_run=dry_run,
+            prepared=ahead.join(),
         )
         return TierRun(result=shown, write=written)
+
+
+class _HeadStart:
+    """The writer's first pass over the client sheet (write.prepare_sheet), in a thread that
+    starts once the reader has chosen the sheet: it overlaps calamine's parse, which releases
+    the GIL. The header row and the register's language are guessed as the reader decides
+    them; write_columns uses the pass only when the guesses were right and the file is
+    unchanged, and otherwise makes its own (any error of the guess is left for it to raise).
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.thread: threading.Thread | None = None
+        self.prepared: PreparedSheet | None = None
+
+    def start(self, sheet_name: str, encrypted: bool) -> None:
+        if encrypted or self.thread is not None:
+            return
+        self.thread = threading.Thread(
+            target=self._run, args=(sheet_name,), name="clientbook-prepare", daemon=True
+        )
+        self.thread.start()
+
+    def _run(self, sheet_name: str) -> None:
+        from clientbook.register.read import HEADER_SEARCH_ROWS, MIN_HEADER_MATCHES
+        from clientbook.register.schema import CLIENTS
+        from clientbook.register.values import has_cjk, header_index, normalise_header
+        from clientbook.register.write import find_header_row, prepare_sheet
+
+        index = header_index(CLIENTS)
+
+        def keys(texts: list[str]) -> dict[str, str]:
+            out: dict[str, str] = {}
+            for t in texts:
+                key = index.get(normalise_header(t)) if t.strip() else None
+                if key is not None:
+                    out.setdefault(key, t)
+            return out
+
+        try:
+            found = find_header_row(
+                self.path,
+                sheet_name,
+                lambda texts: len(keys(texts)) >= MIN_HEADER_MATCHES,
+                HEADER_SEARCH_ROWS,
+            )
+            if found is None:
+                return
+            row, texts = found
+            matched = keys(texts)
+            english = sum(0 if has_cjk(t) else 1 for t in matched.values())
+            lang = "en" if english * 2 > len(matched) else "zh"
+            names = [((en, (zh,)) if lang == "en" else (zh, (en,))) for _, zh, en in TIER_COLUMNS]
+            self.prepared = prepare_sheet(
+                self.path, sheet_name=sheet_name, header_row=row, names=names
+            )
+        except Exception:  # a guess only: write_columns makes its own pass and says what is wrong
+            self.prepared = None
+
+    def join(self) -> PreparedSheet | None:
+        if self.thread is not None:
+            self.thread.join()
+        return self.prepared

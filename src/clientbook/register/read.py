@@ -19,7 +19,7 @@ import io
 import itertools
 import os
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -331,12 +331,16 @@ def _read_sheets(
     source: BinaryIO,
     package: guard.PackageInfo,
     shown: str,
+    parsing: Callable[[], object] | None = None,
 ) -> list[tuple[Sheet[Any], int, int]]:
     """The wanted sheets (name, schema, required), each checked, parsed and typed in turn,
-    with the check and parse of the next sheet overlapping the current one."""
+    with the check and parse of the next sheet overlapping the current one. `parsing()` is
+    called once calamine parses the first sheet (in the background)."""
     results: list[tuple[Sheet[Any], int, int]] = []
     guard.check_sheet(source, shown, package, wanted[0][0])
     pending = _Parse(workbook, wanted[0][0])
+    if parsing is not None:
+        parsing()
     try:
         for i, (name, schema, required) in enumerate(wanted):
             following = wanted[i + 1][0] if i + 1 < len(wanted) else None
@@ -604,10 +608,13 @@ def open_book(
     sheet: str | None = None,
     password: str | None = None,
     holdings: bool = True,
+    on_sheet: Callable[[str, bool], object] | None = None,
 ) -> Book:
     """Read a register (.xlsx/.xlsm, encrypted or not) into a Book, or raise UnusableFile.
 
     `holdings=False` leaves the holdings sheet unread (for commands that do not use it).
+    `on_sheet(name, encrypted)` is told the client sheet's name once it is checked and
+    calamine parses it in the background, before its rows are read.
     """
     path = Path(path)
     shown = str(path)
@@ -638,7 +645,17 @@ def open_book(
                 wanted.append((holdings_name, HOLDINGS, False))
             if contacts_name:
                 wanted.append((contacts_name, CONTACTS, False))
-            read = iter(_read_sheets(workbook, wanted, source, info, shown))
+            chosen = client_name
+            read = iter(
+                _read_sheets(
+                    workbook,
+                    wanted,
+                    source,
+                    info,
+                    shown,
+                    None if on_sheet is None else lambda: on_sheet(chosen, encrypted),
+                )
+            )
             clients, english, matched = next(read)
             holdings_sheet = next(read)[0] if holdings_name else None
             contacts = next(read)[0] if contacts_name else None

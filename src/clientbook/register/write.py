@@ -104,14 +104,16 @@ def write_columns(
     header_row: int,
     columns: Sequence[NewColumn],
     password: str | None = None,
+    prepared: PreparedSheet | None = None,
 ) -> WriteResult:
     """Write `columns` into `sheet_name` of the workbook `source`, the result to `dest`.
 
     `dest` must be seekable. An encrypted workbook needs `password` and is written back
     encrypted with it. Raises ClientbookError subclasses for anything the user can fix.
+    `prepared` (from prepare_sheet) saves the first pass over the sheet when it still fits.
     """
     with _open_package(source, password) as (pkg, encrypted):
-        plan = _plan(pkg, sheet_name, header_row, columns)
+        plan = _plan(pkg, sheet_name, header_row, columns, _usable(prepared, source, encrypted))
         if encrypted:
             from msoffcrypto.format.ooxml import OOXMLFile
 
@@ -132,12 +134,86 @@ def plan_columns(
     header_row: int,
     columns: Sequence[NewColumn],
     password: str | None = None,
+    prepared: PreparedSheet | None = None,
 ) -> WriteResult:
     """What write_columns would do (columns, cells, table), without writing anything."""
     with _open_package(source, password) as (pkg, encrypted):
-        return _plan(pkg, sheet_name, header_row, columns).result(
+        scanned = _usable(prepared, source, encrypted)
+        return _plan(pkg, sheet_name, header_row, columns, scanned).result(
             changed_parts=[], encrypted=encrypted, dry_run=True
         )
+
+
+class PreparedSheet:
+    """The first pass over a sheet, made ahead of write_columns (e.g. in a thread while the
+    caller reads and computes the values). Opaque; used only while the file is unchanged and
+    the sheet, header row and column names are the same."""
+
+    def __init__(self, scan: _Scan, stamp: tuple[int, int, int]) -> None:
+        self._scan = scan
+        self._stamp = stamp
+
+
+def _stamp(path: Path) -> tuple[int, int, int]:
+    st = path.stat()
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def prepare_sheet(
+    source: Path,
+    *,
+    sheet_name: str,
+    header_row: int,
+    names: Sequence[tuple[str, Sequence[str]]],
+) -> PreparedSheet | None:
+    """The first pass write_columns makes over `sheet_name` of the (unencrypted) workbook at
+    `source`, for columns named `names` ((header, aliases) each); None when the workbook is
+    encrypted. Raises what write_columns would raise for the same sheet (the caller may
+    ignore that and let write_columns say it)."""
+    stamp = _stamp(source)
+    with _open_package(source, None) as (pkg, encrypted):
+        if encrypted:
+            return None
+        scan = _scan(pkg, sheet_name, header_row, tuple((h, tuple(a)) for h, a in names))
+    return PreparedSheet(scan, stamp)
+
+
+def find_header_row(
+    source: Path, sheet_name: str, accept: Callable[[list[str]], bool], search_rows: int
+) -> tuple[int, list[str]] | None:
+    """The first of the top `search_rows` rows of the sheet whose cell texts `accept` takes:
+    (row number, texts), or None."""
+    with _open_package(source, None) as (pkg, encrypted):
+        if encrypted:
+            return None
+        sheet, _ = _find_sheet(pkg, sheet_name)
+        info = pkg.info(sheet.part)
+        assert info is not None
+        with pkg.open(info) as stream:
+            scanner = _SheetScanner(stream, pkg.display, sheet_name)
+            scanner.read_head()
+            for buf, rows, _ in scanner.blocks(check=True, until=search_rows):
+                for row in rows:
+                    if row.num > search_rows:
+                        return None
+                    if row.closed:
+                        continue
+                    cells = _header_texts(pkg, scanner, buf, row)
+                    texts = [text for _, (text, _, _) in sorted(cells.items())]
+                    if accept(texts):
+                        return row.num, texts
+    return None
+
+
+def _usable(prepared: PreparedSheet | None, source: Path | bytes, encrypted: bool) -> _Scan | None:
+    if prepared is None or encrypted or not isinstance(source, Path):
+        return None
+    try:
+        if _stamp(source) != prepared._stamp:
+            return None
+    except OSError:
+        return None
+    return prepared._scan
 
 
 # --- column letters and values ----------------------------------------------------------
@@ -822,13 +898,33 @@ def _find_workbook_part(pkg: _Package) -> str:
     )
 
 
-def _plan(pkg: _Package, sheet_name: str, header_row: int, columns: Sequence[NewColumn]) -> _Plan:
-    if not columns:
-        raise ValueError("no columns to write")
-    for column in columns:
-        bad = [r for r in column.values if r <= header_row]
-        if bad:
-            raise ValueError(f"values for rows at or above the header row: {bad[:3]}")
+Names = tuple[tuple[str, tuple[str, ...]], ...]  # (header, aliases) of each column
+
+
+def _names(columns: Sequence[NewColumn]) -> Names:
+    return tuple((c.header, tuple(c.aliases)) for c in columns)
+
+
+@dataclass
+class _Scan:
+    """The first pass over the sheet: what the plan needs from it besides the values."""
+
+    sheet: _SheetRef
+    workbook_part: str
+    sheet_name: str
+    header_row: int
+    names: Names
+    header: dict[int, tuple[str, int | None, bool]]
+    last_used: int
+    max_row: int
+    existing_rows: list[int]
+    plain: bool
+    autofilter: tuple[int, int, int, int] | None
+    merges: list[tuple[int, int, int, int]]
+    col_styles: list[tuple[int, int, int]]
+
+
+def _scan(pkg: _Package, sheet_name: str, header_row: int, names: Names) -> _Scan:
     sheet, wb_part = _find_sheet(pkg, sheet_name)
     info = pkg.info(sheet.part)
     assert info is not None
@@ -857,7 +953,7 @@ def _plan(pkg: _Package, sheet_name: str, header_row: int, columns: Sequence[New
             plain = False
             if scanner.stopped:
                 assert header is not None
-                owned = _found_columns(header, columns)
+                owned = _found_columns(header, names)
                 last_used, max_row, plain = _scan_rows(
                     scanner, last_used, existing_rows, owned, pkg.display
                 )
@@ -870,6 +966,46 @@ def _plan(pkg: _Package, sheet_name: str, header_row: int, columns: Sequence[New
         )
     for r in merges:
         last_used = max(last_used, r[2])
+    return _Scan(
+        sheet=sheet,
+        workbook_part=wb_part,
+        sheet_name=sheet_name,
+        header_row=header_row,
+        names=names,
+        header=header,
+        last_used=last_used,
+        max_row=max_row,
+        existing_rows=existing_rows,
+        plain=plain,
+        autofilter=autofilter,
+        merges=merges,
+        col_styles=_col_styles(scanner.head, tags),
+    )
+
+
+def _plan(
+    pkg: _Package,
+    sheet_name: str,
+    header_row: int,
+    columns: Sequence[NewColumn],
+    scanned: _Scan | None = None,
+) -> _Plan:
+    if not columns:
+        raise ValueError("no columns to write")
+    for column in columns:
+        bad = [r for r in column.values if r <= header_row]
+        if bad:
+            raise ValueError(f"values for rows at or above the header row: {bad[:3]}")
+    names = _names(columns)
+    if scanned is None or (scanned.sheet_name, scanned.header_row, scanned.names) != (
+        sheet_name,
+        header_row,
+        names,
+    ):
+        scanned = _scan(pkg, sheet_name, header_row, names)
+    sheet, wb_part, header = scanned.sheet, scanned.workbook_part, scanned.header
+    last_used, max_row, plain = scanned.last_used, scanned.max_row, scanned.plain
+    existing_rows, autofilter, merges = scanned.existing_rows, scanned.autofilter, scanned.merges
 
     by_text: dict[str, int] = {}
     for col, (text, _, _) in sorted(header.items()):
@@ -878,8 +1014,8 @@ def _plan(pkg: _Package, sheet_name: str, header_row: int, columns: Sequence[New
     taken: set[int] = set()
     next_col = last_used + 1
     for column in columns:
-        names = [normalise_header(n) for n in (column.header, *column.aliases)]
-        found = next((by_text[n] for n in names if n in by_text), None)
+        wanted = [normalise_header(n) for n in (column.header, *column.aliases)]
+        found = next((by_text[n] for n in wanted if n in by_text), None)
         if found is not None and found not in taken:
             targets.append(_Target(column, found, created=False, header=header[found][0]))
             col = found
@@ -903,7 +1039,7 @@ def _plan(pkg: _Package, sheet_name: str, header_row: int, columns: Sequence[New
 
     header_cells = [c for c, (_, _, d) in header.items() if d]
     header_style = header[max(header_cells)][1] if header_cells else None
-    col_styles = _col_styles(scanner.head, tags)
+    col_styles = scanned.col_styles
     value_rows = sorted({r for t in targets for r, v in t.column.values.items() if v is not None})
     plan = _Plan(
         sheet=sheet,
@@ -951,18 +1087,18 @@ def _letters_after(col: int) -> bytes:
 
 
 def _found_columns(
-    header: dict[int, tuple[str, int | None, bool]], columns: Sequence[NewColumn]
+    header: dict[int, tuple[str, int | None, bool]], columns: Names
 ) -> dict[int, str]:
     """Header columns that clientbook will write (col -> header), as _plan matches them."""
     by_text: dict[str, int] = {}
     for col, (text, _, _) in sorted(header.items()):
         by_text.setdefault(normalise_header(text), col)
     out: dict[int, str] = {}
-    for column in columns:
-        names = [normalise_header(n) for n in (column.header, *column.aliases)]
+    for column_header, aliases in columns:
+        names = [normalise_header(n) for n in (column_header, *aliases)]
         found = next((by_text[n] for n in names if n in by_text), None)
         if found is not None and found not in out:
-            out[found] = column.header
+            out[found] = column_header
     return out
 
 
@@ -1529,6 +1665,7 @@ class _FastCells:
         self._letters: dict[bytes, int] = {}
         self._spans: dict[bytes, bytes] = {}
         self._texts: dict[str, tuple[bytes, bool]] = {}
+        self._floats: dict[float, bytes] = {}
 
     def fits(self, buf: bytes, row: _Row) -> bool:
         """True when every cell of the row is left of the new columns (and the row has no
@@ -1592,16 +1729,24 @@ class _FastCells:
         out: list[bytes] = []
         str_end = self.str_end
         num_end = self.num_end
+        texts = self._texts
+        floats = self._floats
         for get, col, start, str_mid, str_mid_sp, num_mid, bool_mid in self.columns:
             v = get(num)
             if v is None or v == "":
                 continue
             kind = type(v)
             if kind is str:
-                text, space = self.text(v, col, num)  # type: ignore[arg-type]
+                cached = texts.get(v)  # type: ignore[arg-type]
+                text, space = self.text(v, col, num) if cached is None else cached  # type: ignore[arg-type]
                 out += (start, rownum, str_mid_sp if space else str_mid, text, str_end)
             elif kind is float:
-                out += (start, rownum, num_mid, _float_bytes(v), num_end)  # type: ignore[arg-type]
+                digits = floats.get(v)  # type: ignore[arg-type]
+                if digits is None:
+                    digits = _float_bytes(v)  # type: ignore[arg-type]
+                    if v and len(floats) < 65536:  # not 0.0: it equals -0.0, written "-0"
+                        floats[v] = digits  # type: ignore[index]
+                out += (start, rownum, num_mid, digits, num_end)
             elif kind is int:
                 out += (start, rownum, num_mid, b"%d" % v, num_end)  # type: ignore[str-format]
             elif kind is bool:
