@@ -374,33 +374,12 @@ def test_encrypted_register_is_written_back_encrypted(
 
 @pytest.mark.slow
 def test_libreoffice_reads_what_tier_wrote(runner: CliRunner, env: Path, book: Path) -> None:
-    import csv
-    import shutil
-    import subprocess
+    from libreoffice import SOFFICE, soffice_csv
 
-    soffice = shutil.which("soffice")
-    if soffice is None:
+    if SOFFICE is None:
         pytest.skip("LibreOffice (soffice) is not installed; .ci/run installs it")
     assert invoke(runner, str(book)).exit_code == 0
-    out = book.parent / "csv"
-    profile = (book.parent / "lo-profile").as_uri()
-    subprocess.run(
-        [
-            soffice,
-            f"-env:UserInstallation={profile}",
-            "--headless",
-            "--convert-to",
-            "csv:Text - txt - csv (StarCalc):44,34,76",  # comma, quote, UTF-8
-            "--outdir",
-            str(out),
-            str(book),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
-    with (out / (book.stem + ".csv")).open(encoding="utf-8") as handle:
-        rows = list(csv.reader(handle))
+    rows = soffice_csv(book, book.parent)
     assert rows[HEADER_ROW - 1][FIRST_NEW_COLUMN - 1 :] == ZH_TIER_HEADERS
     first = rows[FIRST_DATA_ROW - 1]
     assert first[FIRST_NEW_COLUMN - 1 : FIRST_NEW_COLUMN + 6] == [

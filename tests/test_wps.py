@@ -6,11 +6,8 @@ into the shape WPS saves (custom properties, cell images, etc: namespace, shared
 
 from __future__ import annotations
 
-import csv
 import json
 import re
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from clientbook.cli import app
+from libreoffice import SOFFICE, soffice_csv
 from wps_fixtures import (
     CLIENT_SHEET,
     DEFECT_CELL,
@@ -45,7 +43,6 @@ TIER_HEADERS = [
 ]
 FIRST_NEW = len(HEADERS)  # 0-based index of the first tier column (after 照片)
 CLIENT_PART = "xl/worksheets/sheet1.xml"
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
 
 @pytest.fixture
@@ -172,27 +169,7 @@ def test_libreoffice_reads_the_tiered_wps_register(
     assert SOFFICE is not None
     assert tier(runner, book).exit_code == 0
     expected = _tier_values(book)
-    outdir = tmp_path / "csv"
-    filter_ = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false"
-    subprocess.run(
-        [
-            SOFFICE,
-            f"-env:UserInstallation={(tmp_path / 'wps_lo').as_uri()}",
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            filter_,
-            "--outdir",
-            str(outdir),
-            str(book),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
-    (out,) = outdir.glob("*.csv")
-    with out.open(encoding="utf-8", newline="") as f:
-        lines = list(csv.reader(f))
+    lines = soffice_csv(book, tmp_path)
     assert lines[HEADER_ROW - 1][FIRST_NEW : FIRST_NEW + 7] == TIER_HEADERS
     for line, mine in zip(lines[FIRST_DATA_ROW - 1 :], expected[1:], strict=True):
         assert line[0] == mine[0]

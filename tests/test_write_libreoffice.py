@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import io
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from clientbook.register.write import write_columns
+from libreoffice import SOFFICE, soffice_csv
 from rich_workbook import (
     CLIENT_SHEET,
     FIRST_DATA_ROW,
@@ -23,38 +21,13 @@ from rich_workbook import (
 )
 from write_fixtures import TIER_HEADERS, tier_columns
 
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 pytestmark = pytest.mark.skipif(
     SOFFICE is None, reason="LibreOffice (soffice) is not installed: interop test skipped"
 )
 
 
 def _to_csv(book: Path, tmp_path: Path) -> list[list[str]]:
-    """The first sheet as CSV rows, through a private LibreOffice profile."""
-    assert SOFFICE is not None
-    profile = tmp_path / "lo-profile"
-    outdir = tmp_path / "csv"
-    # 44=comma, 34=quote, 76=UTF-8, then "formatted as shown" so dates read as displayed
-    filter_ = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false"
-    subprocess.run(
-        [
-            SOFFICE,
-            f"-env:UserInstallation={profile.as_uri()}",
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            filter_,
-            "--outdir",
-            str(outdir),
-            str(book),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
-    (out,) = outdir.glob("*.csv")
-    with out.open(encoding="utf-8", newline="") as f:
-        return list(csv.reader(f))
+    return soffice_csv(book, tmp_path)
 
 
 @pytest.mark.parametrize("name", ["table", "prefix"])

@@ -297,15 +297,18 @@ CLIENT_FIELDS: tuple[Field, ...] = (
     ),
 )
 
+# Holdings and contacts rows point at a client by the same 客户号 column.
+_CLIENT_REF = Field(
+    "client_id",
+    "客户号",
+    "Client ID",
+    FieldType.TEXT,
+    required=True,
+    aliases=CLIENT_FIELDS[0].aliases,
+)
+
 HOLDING_FIELDS: tuple[Field, ...] = (
-    Field(
-        "client_id",
-        "客户号",
-        "Client ID",
-        FieldType.TEXT,
-        required=True,
-        aliases=CLIENT_FIELDS[0].aliases,
-    ),
+    _CLIENT_REF,
     Field(
         "product",
         "产品名称",
@@ -339,14 +342,7 @@ HOLDING_FIELDS: tuple[Field, ...] = (
 )
 
 CONTACT_FIELDS: tuple[Field, ...] = (
-    Field(
-        "client_id",
-        "客户号",
-        "Client ID",
-        FieldType.TEXT,
-        required=True,
-        aliases=CLIENT_FIELDS[0].aliases,
-    ),
+    _CLIENT_REF,
     Field(
         "date",
         "日期",
