@@ -46,7 +46,7 @@ import operator
 import re
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -993,6 +993,14 @@ def _gc_paused() -> Iterator[None]:
 _VALUE_PHRASES = frozenset(
     ("aum", "assets_elsewhere", "income", "age", "recency", "products", "tenure", "distance")
 )
+# The others: what else their phrase depends on (so it is made once per distinct key).
+_PHRASE_KEYS: dict[str, Callable[[ClientRecord, float], Hashable]] = {
+    "growth": lambda r, v: (v, r.aum_prev == 0),  # from 0: 10.0 is new money, 0.0 flat
+    "occupation": lambda r, v: r.occupation,
+    "education": lambda r, v: r.education,
+    "product_gap": lambda r, v: (v, len(r.products)),
+    "reachability": lambda r, v: (r.channel is not None, _has_window(r.contact_window)),
+}
 
 
 def _reasons(scored: _Scored, lang: str) -> list[tuple[str, tuple[str, ...]]]:
@@ -1008,16 +1016,22 @@ def _reasons(scored: _Scored, lang: str) -> list[tuple[str, tuple[str, ...]]]:
     # Pulls as −|pull| (0 when unknown or neutral), for the columns with a weight; the three
     # strongest per client by a stable sort (equal pulls stay in INDICATORS order, zeros last).
     pulling = [c for c in scored.columns if effective[c.indicator.key]]
+    slots = min(3, len(pulling))
+    parts = [np.full(n, None, dtype=object) for _ in range(slots)]  # the k-th strongest phrase
     if pulling:
         pulls = np.empty((n, len(pulling)))
         for k, column in enumerate(pulling):
             weight = effective[column.indicator.key]
             pulls[:, k] = np.where(column.known, -np.abs(weight * (column.scores - 50)), 0.0)
-        strongest = np.argsort(pulls, axis=1, kind="stable")[:, :3]
-        top = strongest.tolist()
-        pulls_at_top = (np.take_along_axis(pulls, strongest, axis=1) != 0).tolist()
-    else:
-        top = pulls_at_top = [[] for _ in range(n)]
+        strongest = np.argsort(pulls, axis=1, kind="stable")[:, :slots]
+        pulls_something = np.take_along_axis(pulls, strongest, axis=1) != 0
+        phrases = [_Phrases(column, records, lang) for column in pulling]
+        for slot in range(slots):
+            at_slot, counts = strongest[:, slot], pulls_something[:, slot]
+            for k, phrases_k in enumerate(phrases):
+                chosen = np.flatnonzero((at_slot == k) & counts)
+                if len(chosen):
+                    parts[slot][chosen] = phrases_k.of(chosen.tolist())
     # Unknown inputs: a bit per weighted column, weightiest first; one sentence per pattern.
     by_weight = sorted(
         (c for c in scored.columns if effective[c.indicator.key] > 0),
@@ -1027,46 +1041,64 @@ def _reasons(scored: _Scored, lang: str) -> list[tuple[str, tuple[str, ...]]]:
     for bit, column in enumerate(by_weight):
         mask_bits |= (~column.known).astype(np.int64) << bit
     masks = mask_bits.tolist()
-    unknown_of: dict[int, tuple[tuple[str, ...], str | None]] = {}
+    unknown_of = {mask: _unknown_sentence(by_weight, mask, lang) for mask in set(masks)}
+    fields_of = [unknown_of[mask][0] for mask in masks]
+    sentences = [unknown_of[mask][1] for mask in masks]
     sep = _fixed("tier.reason.sep", lang)
-    out: list[tuple[str, tuple[str, ...]]] = []
-    # A phrase that depends on the value alone is made once per distinct value (not for 0:
-    # 0.0 and -0.0 are one key but may read differently).
-    phrases: list[
-        tuple[
-            list[float | None],
-            Callable[[ClientRecord, float, _Ranks, str], str],
-            _Ranks,
-            dict[float, str] | None,
-        ]
-    ] = [
-        (c.raws, c.indicator.phrase, c.ranks, {} if c.indicator.key in _VALUE_PHRASES else None)
-        for c in pulling
-    ]
-    for i, (strongest_here, pulls_here) in enumerate(zip(top, pulls_at_top, strict=True)):
-        record = records[i]
-        parts = []
-        for k, pulls_something in zip(strongest_here, pulls_here, strict=True):
-            if pulls_something:
-                raws, phrase, ranks, said = phrases[k]
+    rows = zip(*(slot.tolist() for slot in parts), sentences, strict=True)
+    texts = [sep.join(filter(None, row)) for row in rows]
+    return list(zip(texts, fields_of, strict=True))
+
+
+class _Phrases:
+    """One indicator's reason phrases for chosen clients, each distinct phrase made once: by
+    value (not for 0: 0.0 and -0.0 are one key but may read differently), or by what else
+    the phrase depends on (_PHRASE_KEYS)."""
+
+    __slots__ = ("raws", "phrase", "ranks", "records", "lang", "by_value", "key_of", "by_key")
+
+    def __init__(self, column: _Column, records: list[ClientRecord], lang: str) -> None:
+        key = column.indicator.key
+        self.raws = column.raws
+        self.phrase = column.indicator.phrase
+        self.ranks = column.ranks
+        self.records = records
+        self.lang = lang
+        self.by_value = key in _VALUE_PHRASES
+        self.key_of = _PHRASE_KEYS.get(key)
+        self.by_key: dict[Hashable, str] = {}
+
+    def of(self, chosen: list[int]) -> list[str]:
+        raws, phrase, ranks, records, lang = (
+            self.raws,
+            self.phrase,
+            self.ranks,
+            self.records,
+            self.lang,
+        )
+        by_key, key_of = self.by_key, self.key_of
+        out: list[str] = []
+        if key_of is None and not self.by_value:
+            for i in chosen:
                 raw = raws[i]
-                assert raw is not None
-                if said is None or not raw:
-                    parts.append(phrase(record, raw, ranks, lang))
-                else:
-                    words = said.get(raw)
-                    if words is None:
-                        words = said[raw] = phrase(record, raw, ranks, lang)
-                    parts.append(words)
-        mask = masks[i]
-        known = unknown_of.get(mask)
-        if known is None:
-            known = unknown_of[mask] = _unknown_sentence(by_weight, mask, lang)
-        fields, sentence = known
-        if sentence is not None:
-            parts.append(sentence)
-        out.append((sep.join(parts), fields))
-    return out
+                assert raw is not None  # only known values pull
+                out.append(phrase(records[i], raw, ranks, lang))
+            return out
+        for i in chosen:
+            raw = raws[i]
+            assert raw is not None
+            if key_of is not None:
+                key: Hashable = key_of(records[i], raw)
+            elif raw:
+                key = raw
+            else:
+                out.append(phrase(records[i], raw, ranks, lang))
+                continue
+            words = by_key.get(key)
+            if words is None:
+                words = by_key[key] = phrase(records[i], raw, ranks, lang)
+            out.append(words)
+        return out
 
 
 def _unknown_sentence(
