@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from clientbook.cli import app
 from clientbook.config import TierSettings
 from clientbook.register.read import latest_contacts, open_book
+from clientbook.register.schema import TIER_COLUMNS
 from clientbook.tier import score_book
 from tier_fixtures import FIRST_DATA_ROW, HEADER_ROW, ZH_HEADERS, write_register
 
@@ -463,3 +464,26 @@ def test_an_existing_output_file_is_kept_as_old(
     again = invoke(runner, str(book), "--output", str(out))
     assert again.exit_code == 0, again.output
     assert (tmp_path / "结果.old-2.xlsx").is_file()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_written_cells_are_the_listed_result(
+    runner: CliRunner, env: Path, tmp_path: Path, lang: str
+) -> None:
+    """The command writes its columns without listing the clients (a faster path): the cells
+    must be exactly what the listed result says, whatever language the summary is shown in."""
+    book = write_register(tmp_path / "book.xlsx", lang, contacts=True)
+    read = open_book(book)
+    expected = score_book(read, TierSettings(), date.today(), latest_contacts(read))
+    shown = "en" if lang == "zh" else "zh"
+    result = invoke(runner, str(book), "--lang", shown, "--no-backup")
+    assert result.exit_code == 0, result.output
+    rows = sheet_values(book)
+    values = expected.column_values()
+    written = 0
+    for offset, (key, _, _) in enumerate(TIER_COLUMNS):
+        for row, value in values[key].items():
+            assert rows[row - 1][FIRST_NEW_COLUMN - 1 + offset] == value, (key, row)
+            written += value is not None
+    assert written == 7 * expected.summary.scored > 0
+    assert expected.summary.unscored > 0  # blank cells are checked too

@@ -41,19 +41,20 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
-import itertools
 import math
 import operator
 import re
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
+import numpy as np
+import numpy.typing as npt
 from pydantic import BaseModel, TypeAdapter
 
 from clientbook.config import TierSettings
@@ -64,6 +65,8 @@ from clientbook.register.schema import FIELDS_BY_KEY, TIER_COLUMNS
 from clientbook.register.write import NewColumn, PreparedSheet, WriteResult
 
 Lang = Literal["zh", "en"]
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
 Group = Literal["potential", "ease"]
 
 
@@ -82,6 +85,7 @@ class Quadrant(StrEnum):
 
 
 QUADRANT_ORDER: tuple[Quadrant, ...] = tuple(Quadrant)
+_TIERS: tuple[Tier, ...] = tuple(Tier)
 
 
 def tier_label(tier: Tier | str, lang: str) -> str:
@@ -176,7 +180,8 @@ class TierResult(BaseModel):
         yield ("\n  ]" if self.clients else "]") + tail
 
     def column_values(self) -> dict[str, dict[int, Any]]:
-        """For each column of schema.TIER_COLUMNS: Excel row → value (None = blank)."""
+        """For each column of schema.TIER_COLUMNS: Excel row → value (None = blank), from the
+        listed clients (tier_register writes the same values without listing the clients)."""
         columns: dict[str, dict[int, Any]] = {}
         for key, _, _ in TIER_COLUMNS:
             value_of = operator.attrgetter(_COLUMN_FIELDS[key])
@@ -221,38 +226,44 @@ def percentile_positions(values: Sequence[float]) -> list[Position]:
 class _Ranks:
     """Where each distinct value stands among n known values (ties: the average rank).
 
-    Counted once (a sort of the distinct values); a Position is made only when asked for.
+    Counted once (one sort, in numpy); the value → percentile map and each Position are
+    made only when asked for (the reasons ask for a few thousand values, not 100,000).
     """
 
-    __slots__ = ("n", "below", "count", "percentile", "_positions")
+    __slots__ = ("n", "distinct", "below", "counts", "percentiles", "inverse", "_by_value")
 
-    def __init__(self, values: Sequence[float]) -> None:
-        n = self.n = len(values)
-        count = self.count = Counter(values)
-        distinct = sorted(count)
-        ends = list(itertools.accumulate(count[value] for value in distinct))
-        starts = [0, *ends[:-1]] if ends else []
-        self.below = dict(zip(distinct, starts, strict=True))
+    def __init__(self, values: Sequence[float] | FloatArray) -> None:
+        known = np.asarray(values, dtype=np.float64)
+        n = self.n = len(known)
+        distinct, inverse, counts = np.unique(known, return_inverse=True, return_counts=True)
+        ends = np.cumsum(counts)
+        starts = ends - counts
         if n == 1:
-            percentiles = [50.0] * len(distinct)
+            percentiles = np.full(len(distinct), 50.0)
         else:
             # ends are one past the group's last index: average rank (first + last) / 2 + 1,
             # then 100 · (rank − 1) / (n − 1), the same float operations as one at a time.
-            percentiles = [
-                100.0 * ((start + end - 1) / 2 + 1 - 1) / (n - 1)
-                for start, end in zip(starts, ends, strict=True)
-            ]
-        self.percentile = dict(zip(distinct, percentiles, strict=True))
-        self._positions: dict[float, Position] = {}
+            percentiles = 100.0 * ((starts + ends - 1) / 2 + 1 - 1) / (n - 1)
+        self.distinct = distinct
+        self.below = starts
+        self.counts = counts
+        self.percentiles = percentiles
+        self.inverse = inverse.reshape(-1)  # each value's index in `distinct`
+        self._by_value: dict[float, int] | None = None
+
+    def _index(self, value: float) -> int:
+        if self._by_value is None:
+            self._by_value = {v: k for k, v in enumerate(self.distinct.tolist())}
+        return self._by_value[value]
+
+    def percentile(self, value: float) -> float:
+        return float(self.percentiles[self._index(value)])
 
     def position(self, value: float) -> Position:
-        found = self._positions.get(value)
-        if found is None:
-            start = self.below[value]
-            end = start + self.count[value] - 1
-            found = Position(self.percentile[value], below=start, above=self.n - 1 - end, n=self.n)
-            self._positions[value] = found
-        return found
+        k = self._index(value)
+        start = int(self.below[k])
+        end = start + int(self.counts[k]) - 1
+        return Position(float(self.percentiles[k]), below=start, above=self.n - 1 - end, n=self.n)
 
 
 def round1(value: float) -> float:
@@ -261,10 +272,18 @@ def round1(value: float) -> float:
 
 
 _DIGITS = re.compile(r"([0-9]+)")
+_PREFIX_NUMBER = re.compile(r"([^0-9]*)([0-9]+)")
 
 
 def natural_key(client_id: str) -> tuple[tuple[tuple[int, int, str], ...], str]:
     """Digit runs compare as numbers ("9" < "10"), the rest as case-folded text."""
+    simple = _PREFIX_NUMBER.fullmatch(client_id)
+    if simple is not None:  # the usual "C10023" or "10023": the same key, made faster
+        prefix, number = simple.groups()
+        if not prefix:
+            return ((0, int(number), number),), client_id
+        if not prefix.isdigit():
+            return ((1, 0, prefix.casefold()), (0, int(number), number)), client_id
     # re.split with a group puts the [0-9]+ runs at the odd indices.
     parts = []
     for k, part in enumerate(_DIGITS.split(client_id)):
@@ -278,6 +297,10 @@ def natural_key(client_id: str) -> tuple[tuple[tuple[int, int, str], ...], str]:
 
 
 # --- indicators ----------------------------------------------------------------------
+#
+# Each indicator maps the whole column of scorable clients to raw values at once (one list
+# in, one list out): a value derived from text or a date is worked out once per distinct
+# cell value, not once per client, which is what keeps 100,000 clients well under a second.
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,27 +309,34 @@ class _Indicator:
     group: Group
     inputs: tuple[str, ...]  # register fields it reads (named when unknown)
     higher_is_better: bool
-    raw: Callable[[_Client, _Context], float | None]
-    phrase: Callable[[_Client, float, _Ranks, str], str]  # ranks of the known values
+    raw: Callable[[_Clients, _Context], list[float | None]]  # one value per client
+    phrase: Callable[[ClientRecord, float, _Ranks, str], str]  # ranks of the known values
 
 
 @dataclass(slots=True)
-class _Client:
-    record: ClientRecord
-    aum: float
-    latest_contact: date | None
+class _Clients:
+    """The scorable clients, column-wise: index i is the i-th client in row order."""
+
+    records: list[ClientRecord]
+    aum: list[float]  # the record's AUM as a float (never None or negative here)
+    latest_contact: list[date | None]  # newest of 最近联系日期 and the contacts sheet
+
+    def field(self, key: str) -> list[Any]:
+        return list(map(operator.attrgetter(key), self.records))
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class _Context:
-    """What the raw values need besides the client, and memos of the text-derived ones."""
+    """What the raw values need besides the clients."""
 
     settings: TierSettings
     today: date
-    occupations: dict[str, float] = field(default_factory=dict)
-    educations: dict[str, float] = field(default_factory=dict)
-    high_margin: dict[tuple[str, ...], int] = field(default_factory=dict)
-    tenures: dict[date, float | None] = field(default_factory=dict)
+
+
+def _per_value(values: list[Any], raw: Callable[[Any], float | None]) -> list[float | None]:
+    """raw(value) for each value, computed once per distinct value."""
+    memo = {value: raw(value) for value in set(values)}
+    return list(map(memo.__getitem__, values))
 
 
 def _known_amount(value: float | None) -> float | None:
@@ -347,38 +377,55 @@ def _whole_years(start: date, today: date) -> int:
     return today.year - start.year - ((today.month, today.day) < (start.month, start.day))
 
 
-def _age(client: _Client, ctx: _Context) -> float | None:
-    born = client.record.birth_date
-    if born is None or born > ctx.today:
-        return None
-    years = _whole_years(born, ctx.today)
-    return float(years) if years <= 150 else None
+def _amount_of(key: str) -> Callable[[_Clients, _Context], list[float | None]]:
+    def raw(clients: _Clients, ctx: _Context) -> list[float | None]:
+        return [v if v is not None and v >= 0 else None for v in clients.field(key)]
+
+    return raw
 
 
-def _growth(client: _Client, ctx: _Context) -> float | None:
-    prev = _known_amount(client.record.aum_prev)
-    if prev is None:
-        return None
-    if prev == 0:
-        return 10.0 if client.aum > 0 else 0.0
-    return min((client.aum - prev) / prev, 10.0)
+def _aum(clients: _Clients, ctx: _Context) -> list[float | None]:
+    return list(clients.aum)
 
 
-def _occupation(client: _Client, ctx: _Context) -> float | None:
-    job = (client.record.occupation or "").strip()
-    if not job:
-        return None
-    points = ctx.occupations.get(job)
-    if points is None:
-        settings = ctx.settings
-        if _contains(job, settings.owner_keywords):
-            points = 2.0
-        elif _contains(job, settings.professional_keywords):
-            points = 1.0
+def _age(clients: _Clients, ctx: _Context) -> list[float | None]:
+    today = ctx.today
+
+    def age(born: date | None) -> float | None:
+        if born is None or born > today:
+            return None
+        years = _whole_years(born, today)
+        return float(years) if years <= 150 else None
+
+    return _per_value(clients.field("birth_date"), age)
+
+
+def _growth(clients: _Clients, ctx: _Context) -> list[float | None]:
+    out: list[float | None] = []
+    for aum, prev in zip(clients.aum, clients.field("aum_prev"), strict=True):
+        if prev is None or not prev >= 0:  # unknown, negative (or NaN): not a base
+            out.append(None)
+        elif prev == 0:
+            out.append(10.0 if aum > 0 else 0.0)
         else:
-            points = 0.0
-        ctx.occupations[job] = points
-    return points
+            out.append(min((aum - prev) / prev, 10.0))
+    return out
+
+
+def _occupation(clients: _Clients, ctx: _Context) -> list[float | None]:
+    settings = ctx.settings
+
+    def points(value: str | None) -> float | None:
+        job = (value or "").strip()
+        if not job:
+            return None
+        if _contains(job, settings.owner_keywords):
+            return 2.0
+        if _contains(job, settings.professional_keywords):
+            return 1.0
+        return 0.0
+
+    return _per_value(clients.field("occupation"), points)
 
 
 _EDUCATION_LEVELS: tuple[tuple[float, tuple[str, ...]], ...] = (
@@ -388,53 +435,47 @@ _EDUCATION_LEVELS: tuple[tuple[float, tuple[str, ...]], ...] = (
 )
 
 
-def _education(client: _Client, ctx: _Context) -> float | None:
-    level = (client.record.education or "").strip()
-    if not level:
-        return None
-    found = ctx.educations.get(level)
-    if found is None:
-        found = next((p for p, words in _EDUCATION_LEVELS if _contains(level, words)), 0.0)
-        ctx.educations[level] = found
-    return found
+def _education(clients: _Clients, ctx: _Context) -> list[float | None]:
+    def points(value: str | None) -> float | None:
+        level = (value or "").strip()
+        if not level:
+            return None
+        return next((p for p, words in _EDUCATION_LEVELS if _contains(level, words)), 0.0)
+
+    return _per_value(clients.field("education"), points)
 
 
-def _high_margin_count(client: _Client, ctx: _Context) -> int:
-    products = client.record.products
-    count = ctx.high_margin.get(products)
-    if count is None:
-        needles = ctx.settings.high_margin_products
-        count = ctx.high_margin[products] = sum(1 for p in products if _contains(p, needles))
-    return count
+def _product_gap(clients: _Clients, ctx: _Context) -> list[float | None]:
+    needles = ctx.settings.high_margin_products
+
+    def gap(products: tuple[str, ...]) -> float | None:
+        held = len(products)
+        if held == 0:  # an empty cell is an unfilled cell: a client with AUM holds something
+            return None
+        high_margin = sum(1 for p in products if _contains(p, needles))
+        return (2.0 if high_margin == 0 else 0.0) + max(0, 3 - held) / 2
+
+    return _per_value(clients.field("products"), gap)
 
 
-def _product_gap(client: _Client, ctx: _Context) -> float | None:
-    held = len(client.record.products)
-    if held == 0:  # an empty cell is an unfilled cell: a client with AUM holds something
-        return None
-    no_high_margin = 2.0 if _high_margin_count(client, ctx) == 0 else 0.0
-    return no_high_margin + max(0, 3 - held) / 2
+def _recency(clients: _Clients, ctx: _Context) -> list[float | None]:
+    today = ctx.today
+    return _per_value(
+        clients.latest_contact, lambda d: None if d is None else float((today - d).days)
+    )
 
 
-def _recency(client: _Client, ctx: _Context) -> float | None:
-    if client.latest_contact is None:
-        return None
-    return float((ctx.today - client.latest_contact).days)
+def _products(clients: _Clients, ctx: _Context) -> list[float | None]:
+    return _per_value(clients.field("products"), lambda held: float(len(held)) if held else None)
 
 
-def _products(client: _Client, ctx: _Context) -> float | None:
-    held = len(client.record.products)
-    return float(held) if held else None
+def _tenure(clients: _Clients, ctx: _Context) -> list[float | None]:
+    today = ctx.today
 
+    def tenure(since: date | None) -> float | None:
+        return None if since is None else _years_since(since, today)
 
-def _tenure(client: _Client, ctx: _Context) -> float | None:
-    since = client.record.onboarded_on
-    if since is None:
-        return None
-    if since in ctx.tenures:
-        return ctx.tenures[since]
-    years = ctx.tenures[since] = _years_since(since, ctx.today)
-    return years
+    return _per_value(clients.field("onboarded_on"), tenure)
 
 
 def _years_since(since: date, today: date) -> float | None:
@@ -449,14 +490,18 @@ def _years_since(since: date, today: date) -> float | None:
     return math.floor((years + (today - anniversary).days / 366) * 100) / 100
 
 
-def _distance(client: _Client, ctx: _Context) -> float | None:
-    return _known_amount(client.record.branch_km)
+def _has_window(window: str | None) -> bool:
+    return bool((window or "").strip())
 
 
-def _reachability(client: _Client, ctx: _Context) -> float | None:
+def _reachability(clients: _Clients, ctx: _Context) -> list[float | None]:
     # Always known: what is measured is whether the register records how to reach them.
-    window = (client.record.contact_window or "").strip()
-    return float(client.record.channel is not None) + float(bool(window))
+    windows = clients.field("contact_window")
+    known = {window: float(_has_window(window)) for window in set(windows)}
+    return [
+        float(channel is not None) + known[window]
+        for channel, window in zip(clients.field("channel"), windows, strict=True)
+    ]
 
 
 @functools.lru_cache(maxsize=1 << 16, typed=True)
@@ -477,21 +522,21 @@ def _share(count: int, n: int) -> int:
     return max(1, math.floor(100 * count / n + 0.5))
 
 
-def _phrase_aum(client: _Client, value: float, ranks: _Ranks, lang: str) -> str:
+def _phrase_aum(record: ClientRecord, value: float, ranks: _Ranks, lang: str) -> str:
     pos = ranks.position(value)
     if pos.percentile >= 50:
         return _say("tier.reason.aum_top", lang, share=_share(pos.above + 1, pos.n))
     return _say("tier.reason.aum_bottom", lang, share=_share(pos.below + 1, pos.n))
 
 
-def _phrase_elsewhere(client: _Client, value: float, ranks: _Ranks, lang: str) -> str:
+def _phrase_elsewhere(record: ClientRecord, value: float, ranks: _Ranks, lang: str) -> str:
     if value == 0:
         return _say("tier.reason.assets_elsewhere_none", lang)
     return _say("tier.reason.assets_elsewhere", lang, amount=_fmt_amount(value, lang))
 
 
-def _phrase_growth(client: _Client, value: float, ranks: _Ranks, lang: str) -> str:
-    if client.record.aum_prev == 0 and client.aum > 0:
+def _phrase_growth(record: ClientRecord, value: float, ranks: _Ranks, lang: str) -> str:
+    if record.aum_prev == 0 and record.aum is not None and record.aum > 0:
         return _say("tier.reason.growth_new", lang)
     pct = round(abs(value) * 100)
     if pct == 0:
@@ -500,8 +545,8 @@ def _phrase_growth(client: _Client, value: float, ranks: _Ranks, lang: str) -> s
     return _say(key, lang, pct=pct)
 
 
-def _phrase_gap(client: _Client, value: float, ranks: _Ranks, lang: str) -> str:
-    held = len(client.record.products)
+def _phrase_gap(record: ClientRecord, value: float, ranks: _Ranks, lang: str) -> str:
+    held = len(record.products)
     if value >= 2:
         return _say("tier.reason.gap_no_high_margin", lang)
     if held < 3:
@@ -509,21 +554,21 @@ def _phrase_gap(client: _Client, value: float, ranks: _Ranks, lang: str) -> str:
     return _say("tier.reason.gap_none", lang)
 
 
-def _phrase_recency(client: _Client, value: float, ranks: _Ranks, lang: str) -> str:
+def _phrase_recency(record: ClientRecord, value: float, ranks: _Ranks, lang: str) -> str:
     days = int(value)
-    key = "tier.reason.recency" if ranks.percentile[value] >= 50 else "tier.reason.recency_recent"
+    key = "tier.reason.recency" if ranks.percentile(value) >= 50 else "tier.reason.recency_recent"
     return _say(key, lang, days=days)
 
 
-def _phrase_tenure(client: _Client, value: float, ranks: _Ranks, lang: str) -> str:
+def _phrase_tenure(record: ClientRecord, value: float, ranks: _Ranks, lang: str) -> str:
     if value < 1:
         return _say("tier.reason.tenure_new", lang)
     return _say("tier.reason.tenure", lang, years=int(value))
 
 
-def _phrase_reach(client: _Client, value: float, ranks: _Ranks, lang: str) -> str:
-    channel = client.record.channel is not None
-    window = bool((client.record.contact_window or "").strip())
+def _phrase_reach(record: ClientRecord, value: float, ranks: _Ranks, lang: str) -> str:
+    channel = record.channel is not None
+    window = _has_window(record.contact_window)
     if channel and window:
         return _say("tier.reason.reach_both", lang)
     if channel:
@@ -539,13 +584,13 @@ def _short(value: str | None, limit: int = 12) -> str:
 
 
 INDICATORS: tuple[_Indicator, ...] = (
-    _Indicator("aum", "potential", ("aum",), True, lambda c, x: c.aum, _phrase_aum),
+    _Indicator("aum", "potential", ("aum",), True, _aum, _phrase_aum),
     _Indicator(
         "assets_elsewhere",
         "potential",
         ("assets_elsewhere",),
         True,
-        lambda c, x: _known_amount(c.record.assets_elsewhere),
+        _amount_of("assets_elsewhere"),
         _phrase_elsewhere,
     ),
     _Indicator(
@@ -553,8 +598,8 @@ INDICATORS: tuple[_Indicator, ...] = (
         "potential",
         ("income",),
         True,
-        lambda c, x: _known_amount(c.record.income),
-        lambda c, v, r, lang: _say("tier.reason.income", lang, amount=_fmt_amount(v, lang)),
+        _amount_of("income"),
+        lambda r, v, ranks, lang: _say("tier.reason.income", lang, amount=_fmt_amount(v, lang)),
     ),
     _Indicator("growth", "potential", ("aum_prev",), True, _growth, _phrase_growth),
     _Indicator(
@@ -563,7 +608,7 @@ INDICATORS: tuple[_Indicator, ...] = (
         ("birth_date",),
         False,
         _age,
-        lambda c, v, r, lang: _say("tier.reason.age", lang, age=int(v)),
+        lambda r, v, ranks, lang: _say("tier.reason.age", lang, age=int(v)),
     ),
     _Indicator(
         "occupation",
@@ -571,9 +616,7 @@ INDICATORS: tuple[_Indicator, ...] = (
         ("occupation",),
         True,
         _occupation,
-        lambda c, v, r, lang: _say(
-            "tier.reason.occupation", lang, text=_short(c.record.occupation)
-        ),
+        lambda r, v, ranks, lang: _say("tier.reason.occupation", lang, text=_short(r.occupation)),
     ),
     _Indicator(
         "education",
@@ -581,7 +624,7 @@ INDICATORS: tuple[_Indicator, ...] = (
         ("education",),
         True,
         _education,
-        lambda c, v, r, lang: _say("tier.reason.education", lang, text=_short(c.record.education)),
+        lambda r, v, ranks, lang: _say("tier.reason.education", lang, text=_short(r.education)),
     ),
     _Indicator("product_gap", "potential", ("products",), True, _product_gap, _phrase_gap),
     _Indicator("recency", "ease", ("last_contact",), False, _recency, _phrase_recency),
@@ -591,7 +634,7 @@ INDICATORS: tuple[_Indicator, ...] = (
         ("products",),
         True,
         _products,
-        lambda c, v, r, lang: _say("tier.reason.products", lang, count=int(v)),
+        lambda r, v, ranks, lang: _say("tier.reason.products", lang, count=int(v)),
     ),
     _Indicator("tenure", "ease", ("onboarded_on",), True, _tenure, _phrase_tenure),
     _Indicator(
@@ -599,8 +642,8 @@ INDICATORS: tuple[_Indicator, ...] = (
         "ease",
         ("branch_km",),
         False,
-        _distance,
-        lambda c, v, r, lang: _say("tier.reason.distance", lang, km=_fmt_number(v)),
+        _amount_of("branch_km"),
+        lambda r, v, ranks, lang: _say("tier.reason.distance", lang, km=_fmt_number(v)),
     ),
     _Indicator("reachability", "ease", (), True, _reachability, _phrase_reach),
 )
@@ -635,19 +678,23 @@ def _normalised(weights: Mapping[str, float]) -> dict[str, float]:
 
 def _sort_out(
     book: Book, today: date, last_contacts: Mapping[str, date]
-) -> tuple[list[_Client], list[_Skipped]]:
+) -> tuple[_Clients, list[_Skipped]]:
     """Split the client rows into scorable clients and rows that cannot be scored."""
     sheet = book.clients
     records = sheet.records
     invalid_aum = {issue.row: issue.raw for issue in sheet.issues if issue.field == "aum"}
     ids = Counter(r.client_id for r in records if r.client_id)
     rows_of: dict[str, list[int]] = {}
-    for record in records:
-        if record.client_id and ids[record.client_id] > 1:
-            rows_of.setdefault(record.client_id, []).append(record.row)
+    if len(ids) < len(records):  # some ID is missing or repeated
+        for record in records:
+            if record.client_id and ids[record.client_id] > 1:
+                rows_of.setdefault(record.client_id, []).append(record.row)
 
-    clients: list[_Client] = []
+    scorable: list[ClientRecord] = []
+    aums: list[float] = []
+    latest_contact: list[date | None] = []
     skipped: list[_Skipped] = []
+    isnan = math.isnan
     for record in records:
         client_id = record.client_id
         aum = record.aum
@@ -662,7 +709,7 @@ def _sort_out(
             skipped.append(_Skipped(record, "invalid_aum", raw=invalid_aum[record.row]))
         elif aum is None:
             skipped.append(_Skipped(record, "missing_aum"))
-        elif aum < 0 or math.isnan(aum):
+        elif aum < 0 or isnan(aum):
             skipped.append(_Skipped(record, "negative_aum"))
         else:
             # A date in the future is a typo (validate reports it), not a contact.
@@ -672,8 +719,10 @@ def _sort_out(
             other = last_contacts.get(client_id)
             if other is not None and other <= today and (latest is None or other > latest):
                 latest = other
-            clients.append(_Client(record, float(aum), latest))
-    return clients, skipped
+            scorable.append(record)
+            aums.append(float(aum))
+            latest_contact.append(latest)
+    return _Clients(scorable, aums, latest_contact), skipped
 
 
 class _Skipped:
@@ -707,36 +756,36 @@ class _Column:
 
     indicator: _Indicator
     raws: list[float | None]
-    scores: list[float]  # 0–100, 50 when unknown
+    known: BoolArray  # raws[i] is not None
+    scores: FloatArray  # 0–100, 50 when unknown
     ranks: _Ranks  # of the known raw values
 
 
-def _score_column(indicator: _Indicator, clients: Sequence[_Client], ctx: _Context) -> _Column:
-    raw = indicator.raw
-    raws = [raw(client, ctx) for client in clients]
-    ranks = _Ranks([value for value in raws if value is not None])
-    if indicator.higher_is_better:
-        score_of = ranks.percentile
-    else:
-        score_of = {value: 100.0 - pct for value, pct in ranks.percentile.items()}
-    scores = [50.0 if value is None else score_of[value] for value in raws]
-    return _Column(indicator, raws, scores, ranks)
+def _score_column(indicator: _Indicator, clients: _Clients, ctx: _Context) -> _Column:
+    raws = indicator.raw(clients, ctx)
+    values = np.array(raws, dtype=np.float64)  # None becomes NaN (never a known value)
+    known = ~np.isnan(values)
+    ranks = _Ranks(values[known])
+    percentiles = ranks.percentiles if indicator.higher_is_better else 100.0 - ranks.percentiles
+    scores = np.full(len(raws), 50.0)  # unknown: neutral
+    scores[known] = percentiles[ranks.inverse]
+    return _Column(indicator, raws, known, scores, ranks)
 
 
-def _round1_all(values: Sequence[float]) -> list[float]:
-    """round1 of each value (the same arithmetic, without a call per value)."""
-    floor = math.floor
-    return [floor(value * 10 + 0.5 + 1e-9) / 10 for value in values]
+def _round1_array(values: FloatArray) -> FloatArray:
+    """round1 of each value: the same float operations, in numpy."""
+    result: FloatArray = np.floor(values * 10 + 0.5 + 1e-9) / 10
+    return result
 
 
 @dataclass(slots=True)
 class _Scored:
-    """Every number of the scoring, before the reasons and labels are put into words."""
+    """Every number of the scoring, column-wise, before anything is put into words."""
 
     book: Book
     settings: TierSettings
     today: date
-    clients: list[_Client]
+    clients: _Clients
     skipped: list[_Skipped]
     columns: list[_Column]
     weights: dict[Group, dict[str, float]]
@@ -749,12 +798,41 @@ class _Scored:
     quadrants: list[Quadrant]
     order: list[int]  # client indices in rank order
 
-    def result(self, lang: Lang, *, breakdown: bool = True) -> TierResult:
-        """The TierResult in `lang`; without `breakdown`, each client's inputs and scores
-        are left empty (the register's columns and the summary do not need them)."""
-        clients = self.clients
+    def result(
+        self,
+        lang: Lang,
+        *,
+        breakdown: bool = True,
+        listed: bool = True,
+        reasons: list[tuple[str, tuple[str, ...]]] | None = None,
+    ) -> TierResult:
+        """The TierResult in `lang`. Without `breakdown`, each client's inputs and scores
+        are left empty; without `listed`, the clients are not listed at all (the summary
+        and its top 10 are still there). `reasons` are _reasons(self, lang) if already made.
+        """
+        if reasons is None:
+            reasons = _reasons(self, lang)
+        unscored = [row.render(lang) for row in self.skipped]
+        sheet = self.book.clients
+        return TierResult(
+            file=str(self.book.path),
+            sheet=sheet.name,
+            header_row=sheet.header_row,
+            lang=lang,
+            today=self.today,
+            clients=self._listed(lang, reasons, breakdown) if listed else [],
+            unscored=unscored,
+            summary=self._summary(lang, reasons, len(unscored)),
+            weights={**self.weights, "priority": self.group_share},
+            settings=self.settings,
+        )
+
+    def _listed(
+        self, lang: Lang, reasons: list[tuple[str, tuple[str, ...]]], breakdown: bool
+    ) -> list[ClientScore]:
+        records = self.clients.records
+        aums = self.clients.aum
         columns = self.columns
-        reasons = _reasons(self, lang)
         tier_labels = {tier: tier_label(tier, lang) for tier in Tier}
         quadrant_labels = {quadrant: quadrant_label(quadrant, lang) for quadrant in Quadrant}
         keys = [column.indicator.key for column in columns]
@@ -766,14 +844,16 @@ class _Scored:
                 )
             )
             rounded = list(
-                zip(*([round(s, 2) for s in column.scores] for column in columns), strict=True)
+                zip(
+                    *([round(s, 2) for s in column.scores.tolist()] for column in columns),
+                    strict=True,
+                )
             )
         potential, ease, priority = self.potential, self.ease, self.priority
         tiers, quadrants = self.tiers, self.quadrants
         scored: list[ClientScore] = []
         for rank, i in enumerate(self.order, start=1):
-            client = clients[i]
-            record = client.record
+            record = records[i]
             tier, quadrant = tiers[i], quadrants[i]
             reason, unknown = reasons[i]
             scored.append(
@@ -783,7 +863,7 @@ class _Scored:
                         "row": record.row,
                         "client_id": record.client_id or "",
                         "name": record.name,
-                        "aum": client.aum,
+                        "aum": aums[i],
                         "tier": tier,
                         "tier_label": tier_labels[tier],
                         "potential": potential[i],
@@ -799,20 +879,68 @@ class _Scored:
                     },
                 )
             )
-        unscored = [row.render(lang) for row in self.skipped]
-        sheet = self.book.clients
-        return TierResult(
-            file=str(self.book.path),
-            sheet=sheet.name,
-            header_row=sheet.header_row,
-            lang=lang,
-            today=self.today,
-            clients=scored,
+        return scored
+
+    def _summary(
+        self, lang: Lang, reasons: list[tuple[str, tuple[str, ...]]], unscored: int
+    ) -> TierSummary:
+        per_tier = {tier.value: 0 for tier in Tier}
+        aum = {tier.value: 0.0 for tier in Tier}
+        per_quadrant = {quadrant.value: 0 for quadrant in Quadrant}
+        per_tier.update(Counter(self.tiers))
+        per_quadrant.update(Counter(self.quadrants))
+        tiers, aums = self.tiers, self.clients.aum
+        for i in self.order:  # summed in rank order, as the listed clients add up
+            aum[tiers[i]] += aums[i]
+        records = self.clients.records
+        top = [
+            TopClient(
+                rank=rank,
+                client_id=records[i].client_id or "",
+                name=records[i].name,
+                tier=tiers[i],
+                quadrant=self.quadrants[i],
+                priority=self.priority[i],
+                reason=reasons[i][0],
+            )
+            for rank, i in enumerate(self.order[:10], start=1)
+        ]
+        return TierSummary(
+            scored=len(self.order),
             unscored=unscored,
-            summary=_summarise(scored, unscored),
-            weights={**self.weights, "priority": self.group_share},
-            settings=self.settings,
+            clients_per_tier=per_tier,
+            aum_per_tier={key: round(value, 2) for key, value in aum.items()},
+            clients_per_quadrant=per_quadrant,
+            top=top,
         )
+
+    def column_values(
+        self, lang: Lang, reasons: list[tuple[str, tuple[str, ...]]]
+    ) -> dict[str, dict[int, Any]]:
+        """For each column of schema.TIER_COLUMNS: Excel row → value (None = blank), with
+        labels and reasons in `lang` (`reasons` from _reasons(self, lang))."""
+        rows = [record.row for record in self.clients.records]
+        tier_labels = {tier: tier_label(tier, lang) for tier in Tier}
+        quadrant_labels = {quadrant: quadrant_label(quadrant, lang) for quadrant in Quadrant}
+        rank_of = [0] * len(rows)
+        for rank, i in enumerate(self.order, start=1):
+            rank_of[i] = rank
+        by_key: dict[str, list[Any]] = {
+            "tier": list(map(tier_labels.__getitem__, self.tiers)),
+            "potential": self.potential,
+            "ease": self.ease,
+            "priority": self.priority,
+            "quadrant": list(map(quadrant_labels.__getitem__, self.quadrants)),
+            "rank": rank_of,
+            "reason": [reason for reason, _ in reasons],
+        }
+        blank = dict.fromkeys(row.record.row for row in self.skipped)
+        columns: dict[str, dict[int, Any]] = {}
+        for key, _, _ in TIER_COLUMNS:
+            values: dict[int, Any] = dict(zip(rows, by_key[key], strict=True))
+            values.update(blank)
+            columns[key] = values
+        return columns
 
 
 _ModelT = TypeVar("_ModelT", bound=BaseModel)
@@ -865,6 +993,14 @@ def _gc_paused() -> Iterator[None]:
 _VALUE_PHRASES = frozenset(
     ("aum", "assets_elsewhere", "income", "age", "recency", "products", "tenure", "distance")
 )
+# The others: what else their phrase depends on (so it is made once per distinct key).
+_PHRASE_KEYS: dict[str, Callable[[ClientRecord, float], Hashable]] = {
+    "growth": lambda r, v: (v, r.aum_prev == 0),  # from 0: 10.0 is new money, 0.0 flat
+    "occupation": lambda r, v: r.occupation,
+    "education": lambda r, v: r.education,
+    "product_gap": lambda r, v: (v, len(r.products)),
+    "reachability": lambda r, v: (r.channel is not None, _has_window(r.contact_window)),
+}
 
 
 def _reasons(scored: _Scored, lang: str) -> list[tuple[str, tuple[str, ...]]]:
@@ -875,74 +1011,94 @@ def _reasons(scored: _Scored, lang: str) -> list[tuple[str, tuple[str, ...]]]:
     (score − 50); ties keep the order of INDICATORS.
     """
     effective = scored.effective
-    clients = scored.clients
-    n = len(clients)
-    # Pulls as −|pull| (0 when unknown or neutral), for the columns with a weight.
+    records = scored.clients.records
+    n = len(records)
+    # Pulls as −|pull| (0 when unknown or neutral), for the columns with a weight; the three
+    # strongest per client by a stable sort (equal pulls stay in INDICATORS order, zeros last).
     pulling = [c for c in scored.columns if effective[c.indicator.key]]
-    pull_columns = []
-    for column in pulling:
-        weight = effective[column.indicator.key]
-        pull_columns.append(
-            [
-                0.0 if raw is None else -abs(weight * (score - 50))
-                for raw, score in zip(column.raws, column.scores, strict=True)
-            ]
-        )
-    rows = zip(*pull_columns, strict=True) if pull_columns else iter([()] * n)
+    slots = min(3, len(pulling))
+    parts = [np.full(n, None, dtype=object) for _ in range(slots)]  # the k-th strongest phrase
+    if pulling:
+        pulls = np.empty((n, len(pulling)))
+        for k, column in enumerate(pulling):
+            weight = effective[column.indicator.key]
+            pulls[:, k] = np.where(column.known, -np.abs(weight * (column.scores - 50)), 0.0)
+        strongest = np.argsort(pulls, axis=1, kind="stable")[:, :slots]
+        pulls_something = np.take_along_axis(pulls, strongest, axis=1) != 0
+        phrases = [_Phrases(column, records, lang) for column in pulling]
+        for slot in range(slots):
+            at_slot, counts = strongest[:, slot], pulls_something[:, slot]
+            for k, phrases_k in enumerate(phrases):
+                chosen = np.flatnonzero((at_slot == k) & counts)
+                if len(chosen):
+                    parts[slot][chosen] = phrases_k.of(chosen.tolist())
     # Unknown inputs: a bit per weighted column, weightiest first; one sentence per pattern.
     by_weight = sorted(
         (c for c in scored.columns if effective[c.indicator.key] > 0),
         key=lambda c: -effective[c.indicator.key],
     )
-    masks = [0] * n
+    mask_bits = np.zeros(n, dtype=np.int64)
     for bit, column in enumerate(by_weight):
-        flag = 1 << bit
-        for i, raw in enumerate(column.raws):
-            if raw is None:
-                masks[i] |= flag
-    unknown_of: dict[int, tuple[tuple[str, ...], str | None]] = {}
+        mask_bits |= (~column.known).astype(np.int64) << bit
+    masks = mask_bits.tolist()
+    unknown_of = {mask: _unknown_sentence(by_weight, mask, lang) for mask in set(masks)}
+    fields_of = [unknown_of[mask][0] for mask in masks]
+    sentences = [unknown_of[mask][1] for mask in masks]
     sep = _fixed("tier.reason.sep", lang)
-    out: list[tuple[str, tuple[str, ...]]] = []
-    # A phrase that depends on the value alone is made once per distinct value (not for 0:
-    # 0.0 and -0.0 are one key but may read differently).
-    phrases: list[
-        tuple[
-            list[float | None],
-            Callable[[_Client, float, _Ranks, str], str],
-            _Ranks,
-            dict[float, str] | None,
-        ]
-    ] = [
-        (c.raws, c.indicator.phrase, c.ranks, {} if c.indicator.key in _VALUE_PHRASES else None)
-        for c in pulling
-    ]
-    indices = range(len(pulling))
-    for i, row in enumerate(rows):
-        # A stable sort by pull: equal pulls stay in INDICATORS order; zeros come last.
-        strongest = sorted(indices, key=row.__getitem__)[:3]
-        client = clients[i]
-        parts = []
-        for k in strongest:
-            if row[k]:
-                raws, phrase, ranks, said = phrases[k]
+    rows = zip(*(slot.tolist() for slot in parts), sentences, strict=True)
+    texts = [sep.join(filter(None, row)) for row in rows]
+    return list(zip(texts, fields_of, strict=True))
+
+
+class _Phrases:
+    """One indicator's reason phrases for chosen clients, each distinct phrase made once: by
+    value (not for 0: 0.0 and -0.0 are one key but may read differently), or by what else
+    the phrase depends on (_PHRASE_KEYS)."""
+
+    __slots__ = ("raws", "phrase", "ranks", "records", "lang", "by_value", "key_of", "by_key")
+
+    def __init__(self, column: _Column, records: list[ClientRecord], lang: str) -> None:
+        key = column.indicator.key
+        self.raws = column.raws
+        self.phrase = column.indicator.phrase
+        self.ranks = column.ranks
+        self.records = records
+        self.lang = lang
+        self.by_value = key in _VALUE_PHRASES
+        self.key_of = _PHRASE_KEYS.get(key)
+        self.by_key: dict[Hashable, str] = {}
+
+    def of(self, chosen: list[int]) -> list[str]:
+        raws, phrase, ranks, records, lang = (
+            self.raws,
+            self.phrase,
+            self.ranks,
+            self.records,
+            self.lang,
+        )
+        by_key, key_of = self.by_key, self.key_of
+        out: list[str] = []
+        if key_of is None and not self.by_value:
+            for i in chosen:
                 raw = raws[i]
-                assert raw is not None
-                if said is None or not raw:
-                    parts.append(phrase(client, raw, ranks, lang))
-                else:
-                    words = said.get(raw)
-                    if words is None:
-                        words = said[raw] = phrase(client, raw, ranks, lang)
-                    parts.append(words)
-        mask = masks[i]
-        known = unknown_of.get(mask)
-        if known is None:
-            known = unknown_of[mask] = _unknown_sentence(by_weight, mask, lang)
-        fields, sentence = known
-        if sentence is not None:
-            parts.append(sentence)
-        out.append((sep.join(parts), fields))
-    return out
+                assert raw is not None  # only known values pull
+                out.append(phrase(records[i], raw, ranks, lang))
+            return out
+        for i in chosen:
+            raw = raws[i]
+            assert raw is not None
+            if key_of is not None:
+                key: Hashable = key_of(records[i], raw)
+            elif raw:
+                key = raw
+            else:
+                out.append(phrase(records[i], raw, ranks, lang))
+                continue
+            words = by_key.get(key)
+            if words is None:
+                words = by_key[key] = phrase(records[i], raw, ranks, lang)
+            out.append(words)
+        return out
 
 
 def _unknown_sentence(
@@ -990,27 +1146,34 @@ def _score(
     columns = [_score_column(indicator, clients, ctx) for indicator in INDICATORS]
 
     # Weighted sums in INDICATORS order, as one client at a time would add them up.
-    n = len(clients)
-    totals: dict[Group, list[float]] = {"potential": [0.0] * n, "ease": [0.0] * n}
+    n = len(clients.records)
+    totals: dict[Group, FloatArray] = {"potential": np.zeros(n), "ease": np.zeros(n)}
     for column in columns:
         group = column.indicator.group
-        weight = weights[group][column.indicator.key]
-        totals[group] = [t + weight * s for t, s in zip(totals[group], column.scores, strict=True)]
-    potential = _round1_all(totals["potential"])
-    ease = _round1_all(totals["ease"])
+        totals[group] = totals[group] + weights[group][column.indicator.key] * column.scores
+    potential = _round1_array(totals["potential"])
+    ease = _round1_array(totals["ease"])
     wp, we = group_share["potential"], group_share["ease"]
-    priority = _round1_all([wp * p + we * e for p, e in zip(potential, ease, strict=True)])
-    tiers = [tier_of(client.aum, settings) for client in clients]
-    threshold = settings.quadrant_threshold
-    quadrants = [quadrant_of(p, e, threshold) for p, e in zip(potential, ease, strict=True)]
+    priority = _round1_array(wp * potential + we * ease)
+    # Tier and quadrant as tier_of and quadrant_of decide, a column at a time.
+    bands = settings.bands
+    aum = np.array(clients.aum, dtype=np.float64)
+    tier_index = np.where(
+        aum >= bands.A, 0, np.where(aum >= bands.B, 1, np.where(aum >= bands.C, 2, 3))
+    )
+    t = settings.quadrant_threshold
+    high_ease = ease >= t
+    # QUADRANT_ORDER's index: 速赢 0 (high, high), 培养 1 (high, low), 维持 2, 放弃 3.
+    place = np.where(potential >= t, np.where(high_ease, 0, 1), np.where(high_ease, 2, 3))
+    tiers = list(map(_TIERS.__getitem__, tier_index.tolist()))
+    quadrants = list(map(QUADRANT_ORDER.__getitem__, place.tolist()))
 
     # Rank: quadrant, then priority descending, then client ID in natural order.
-    place = {quadrant: k for k, quadrant in enumerate(QUADRANT_ORDER)}
-    keys = [
-        (place[quadrant], -p, natural_key(client.record.client_id or ""))
-        for quadrant, p, client in zip(quadrants, priority, clients, strict=True)
-    ]
-    order = sorted(range(n), key=keys.__getitem__)
+    ids = [record.client_id or "" for record in clients.records]
+    natural = sorted(range(n), key=list(map(natural_key, ids)).__getitem__)
+    natural_rank = np.empty(n, dtype=np.int64)
+    natural_rank[natural] = np.arange(n)
+    order = np.lexsort((natural_rank, -priority, place)).tolist()
     return _Scored(
         book=book,
         settings=settings,
@@ -1021,9 +1184,9 @@ def _score(
         weights=weights,
         group_share=group_share,
         effective=effective,
-        potential=potential,
-        ease=ease,
-        priority=priority,
+        potential=potential.tolist(),
+        ease=ease.tolist(),
+        priority=priority.tolist(),
         tiers=tiers,
         quadrants=quadrants,
         order=order,
@@ -1050,36 +1213,6 @@ def score_book(
         return scored.result(lang or book.lang, breakdown=breakdown)
 
 
-def _summarise(scored: list[ClientScore], unscored: list[Unscored]) -> TierSummary:
-    per_tier = {tier.value: 0 for tier in Tier}
-    aum = {tier.value: 0.0 for tier in Tier}
-    per_quadrant = {quadrant.value: 0 for quadrant in Quadrant}
-    for client in scored:
-        per_tier[client.tier] += 1
-        aum[client.tier] += client.aum
-        per_quadrant[client.quadrant] += 1
-    top = [
-        TopClient(
-            rank=c.rank,
-            client_id=c.client_id,
-            name=c.name,
-            tier=c.tier,
-            quadrant=c.quadrant,
-            priority=c.priority,
-            reason=c.reason,
-        )
-        for c in scored[:10]
-    ]
-    return TierSummary(
-        scored=len(scored),
-        unscored=len(unscored),
-        clients_per_tier=per_tier,
-        aum_per_tier={key: round(value, 2) for key, value in aum.items()},
-        clients_per_quadrant=per_quadrant,
-        top=top,
-    )
-
-
 # Column widths (Excel character units) for columns created in the register.
 _WIDTHS = {
     "tier": 14,
@@ -1093,14 +1226,16 @@ _WIDTHS = {
 
 
 def tier_columns(result: TierResult) -> list[NewColumn]:
-    """The seven columns to write: headers in the result's language, the other as alias.
+    """The seven columns to write, from a result that lists its clients."""
+    return _new_columns(result.column_values(), result.lang)
 
-    Unscored rows get None (a blank cell), so a stale value from an earlier run goes away.
-    """
-    values = result.column_values()
+
+def _new_columns(values: Mapping[str, Mapping[int, Any]], lang: Lang) -> list[NewColumn]:
+    """The seven columns: headers in `lang`, the other language's header as alias. Unscored
+    rows are None (a blank cell), so a stale value from an earlier run goes away."""
     columns = []
     for key, zh, en in TIER_COLUMNS:
-        header, alias = (en, zh) if result.lang == "en" else (zh, en)
+        header, alias = (en, zh) if lang == "en" else (zh, en)
         columns.append(NewColumn(header, (alias,), values[key], _WIDTHS[key]))
     return columns
 
@@ -1135,7 +1270,8 @@ def tier_register(
     workbook open in Excel/WPS (unless `force`). The cells always follow the register's
     language; the returned result's labels and reasons are in `lang` (default: the same).
     `progress` is told each step as it starts: "reading", "scoring", "writing". Without
-    `breakdown` the result's per-client inputs and scores are empty (less memory).
+    `breakdown` the result lists no clients, only the summary and its top 10 (what the
+    terminal shows; listing 100,000 clients costs as much as scoring them).
     """
     from clientbook.register.read import latest_contacts, open_book
     from clientbook.safe_io import check_not_open, check_writable, update_register
@@ -1158,14 +1294,18 @@ def tier_register(
         book.holdings = book.contacts = None  # not scored: free them before the scoring
         step("scoring")
         scored = _score(book, settings, today, contacts)
-        same_lang = lang is None or lang == book.lang
-        in_register = scored.result(book.lang, breakdown=breakdown and same_lang)
-        shown = (
-            in_register if lang is None or same_lang else scored.result(lang, breakdown=breakdown)
+        del book, contacts  # the scored clients keep their records
+        shown_lang = lang or scored.book.lang
+        register_lang = scored.book.lang
+        reasons = _reasons(scored, register_lang)
+        columns = _new_columns(scored.column_values(register_lang, reasons), register_lang)
+        shown = scored.result(
+            shown_lang,
+            breakdown=breakdown,
+            listed=breakdown,
+            reasons=reasons if shown_lang == register_lang else None,
         )
-        del book, contacts, scored  # the records are not needed any more: free them now
-        columns = tier_columns(in_register)
-        del in_register
+        del scored, reasons
         step("writing")
         written = update_register(
             path,
