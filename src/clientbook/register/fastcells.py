@@ -1,0 +1,729 @@
+"""A targeted reader of the client sheet: only the columns a command needs, as calamine reads them.
+
+`open_book(..., fields=...)` calls `read_clients`, which reads the client sheet's XML itself
+(streamed from the zip in blocks cut after `</row>`, never the whole sheet in memory) and
+returns the same Sheet that python-calamine's path returns for those fields, or None when
+it cannot vouch for the sheet: the caller then reads the whole sheet with calamine (after
+guard.check_sheet, as always). A fallback is always allowed; a different value never.
+
+What it reads, as calamine 0.37 (python-calamine 0.9) gives it to Python:
+
+- the header: the first rows (Excel rows 1-20) are read cell by cell, all columns, to find
+  the header exactly as read.py does; then only the cells of the wanted columns are matched
+  (one regular expression per 1 MiB block), and their values are typed a column at a time;
+- inline strings (`<is>`) and shared strings (`t="s"`, xl/sharedStrings.xml): the `<t>`
+  texts concatenated (rich text runs), phonetic `<rPh>` runs left out, ASCII spaces trimmed
+  unless `xml:space="preserve"`, XML entities and line ends as an XML parser gives them,
+  and calamine's `_x00HH_` escapes decoded (only those: calamine leaves `_x4E2D_` as is);
+- numbers (`t="n"` or no `t`) are floats; a number whose style (styles.xml cellXfs →
+  numFmtId, a custom format or a built-in date id 14-22, 45, 47) is a date format is a
+  date (whole serials) or a datetime, in the 1900 or 1904 system (workbook.xml), with
+  calamine's rounding to the millisecond; `t="b"` is a bool, `t="str"` (a formula's text)
+  a str, `t="e"` (an error) and an empty cell "" (calamine's empty), as are cells whose
+  last child is `<f>` (a formula without a cached value);
+- a row is a record when any of its cells, wanted or not, holds more than spaces: rows
+  whose wanted cells are all blank are looked at whole (rare), as read.py does.
+
+The safety checks of guard.check_sheet that matter for this reader are made on the same
+pass (it builds no grid, so the sparse-sheet limit is calamine's concern only): the member
+is inflated with guard.inflate (capped at its declared size, CRC checked at the end), a
+DTD in the prolog, a row longer than 64 MiB, or anything below falls back to calamine,
+which runs guard.check_sheet first.
+
+It falls back (returns None) for: a sheet workbook.xml does not name unambiguously; a
+prefixed (namespaced) root, cell, row or value tag; a row without `r`, a cell whose `r`
+is not plain `A1` style (lowercase, absent); rows not in ascending order; two cells of one
+wanted column in one row; a DOCTYPE; an XML declaration naming another encoding than
+UTF-8, or bytes that are not UTF-8; shared strings it cannot parse; a cell type other than
+n, s, str, inlineStr, b, e (`t="d"` too); a number that is not plain decimal
+(`-?digits[.digits][e±digits]`); a date-styled number below 1 (a time) or with a duration
+format ([h]:mm); a style index with leading zeros; an error value calamine does not know;
+an unknown element in a cell; no header within the first block's rows.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import math
+import re
+import zipfile
+from collections.abc import Callable, Collection, Iterator
+from datetime import datetime, timedelta
+from typing import Any, BinaryIO, Literal
+
+from clientbook.register import guard
+from clientbook.register.model import Sheet, ValueIssue
+from clientbook.register.schema import CLIENTS
+from clientbook.register.values import ValueProblem, header_index, is_blank
+
+_FROM_ID = frozenset(("birth_date", "gender", "id_number"))
+_ALWAYS = frozenset(("client_id", "name"))  # the totals rows (合计) are told by these
+
+
+def closure(fields: Collection[str]) -> frozenset[str]:
+    """The fields read for `fields`: client_id and name always (a totals row is told by
+    them), and birth_date, gender and id_number together (the first two are filled from
+    the third), so that the records equal a full read's for every field in `fields`."""
+    wanted = frozenset(fields) | _ALWAYS
+    if wanted & _FROM_ID:
+        wanted |= _FROM_ID
+    return wanted
+
+
+class Fallback(Exception):
+    """The targeted reader cannot vouch for this sheet: read it with calamine."""
+
+
+_MAX_CARRY = 64 << 20  # one row's XML at most
+_XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+_ERRORS = frozenset((b"#DIV/0!", b"#N/A", b"#NAME?", b"#NULL!", b"#NUM!", b"#REF!", b"#VALUE!"))
+_ASCII_TYPES = frozenset((b"", b"n", b"s", b"b", b"e"))
+_NUMBER = re.compile(rb"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
+_NUMBERS = re.compile(rb"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?(?:,-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)*")
+_X00 = re.compile(r"_x00([0-9A-Fa-f]{2}|\+[0-9A-Fa-f])_")
+_EPOCH = datetime(1899, 12, 30)
+
+# One cell: column letters, row, s, t, other attributes, then <v>, a plain <is><t>, a
+# preserved <is><t>, or any other body (read exactly, cell by cell).
+_CELL_TAIL = (
+    rb')(\d+)"(?: s="(\d+)")?(?: t="(\w+)")?([^>]*?)(?:/>|>(?:<v>([^<&]*)</v>'
+    rb"|<is><t>((?:[^<&\s](?:[^<&]*[^<&\s])?)?)</t></is>"
+    rb'|<is><t xml:space="preserve">([^<&]*)</t></is>|(.*?))</c>)'
+)
+_ANY_CELL = re.compile(rb'<c r="([A-Z]{1,3}' + _CELL_TAIL, re.S)
+_ROW = re.compile(rb'<row r="(\d+)"[^>]*?(?:/>|>(.*?)</row>)', re.S)
+_ROW_NUMBERS = re.compile(rb'<row r="(\d+)"')
+# A tag this reader cannot vouch for: a cell or row without a plain r, or a prefixed tag
+# that calamine (which matches local names) would read as a cell, row, value or text.
+_ODD = re.compile(
+    rb'<(?:c(?! r="[A-Z]{1,3}[1-9]\d{0,6}")[\s/>]|row(?! r="[1-9]\d{0,6}")[\s/>]'
+    rb"|[A-Za-z_][\w.\-]*:(?:c|row|v|is|t|f|r|rPh|si|sst|sheetData|worksheet)[\s/>])"
+)
+_DECL_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([^"']+)["']""")
+_ROOT = re.compile(rb"<[A-Za-z_][\w.\-]*(?::[\w.\-]+)?")
+_SHEET_DATA = re.compile(rb"<sheetData\s*>")
+_DTD_MARKERS = (b"<!DOCTYPE", b"<!ENTITY", b"<!doctype")
+
+
+# --- workbook parts ------------------------------------------------------------------
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _parse(data: bytes) -> Any:
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import fromstring
+
+    try:
+        return fromstring(data)
+    except (DefusedXmlException, SyntaxError, ValueError) as exc:
+        raise Fallback from exc
+
+
+def _unescape(text: str) -> str:
+    """calamine's unescape_xml: `_x00HH_` is the character HH; nothing else."""
+    if "_x00" not in text:
+        return text
+    return _X00.sub(lambda m: chr(int(m.group(1), 16)), text)
+
+
+def _string_of(element: Any) -> str:
+    """An <si> or <is> element's text as calamine's read_string gives it."""
+    parts: list[str] = []
+    phonetic = False
+
+    def walk(node: Any) -> None:
+        nonlocal phonetic
+        for child in node:
+            tag = _local(child.tag)
+            if tag == "rPh":
+                phonetic = True
+                walk(child)
+                phonetic = False
+            elif tag == "t" and not phonetic:
+                value = "".join(child.itertext())
+                if child.get(_XML_SPACE) != "preserve":
+                    value = value.strip(" \t\r\n")
+                parts.append(_unescape(value))
+            else:
+                walk(child)
+
+    walk(element)
+    return "".join(parts)
+
+
+class _Book:
+    """What the cells need from the rest of the workbook: strings, date styles, 1904."""
+
+    def __init__(self, strings: list[str], formats: list[str], is_1904: bool) -> None:
+        self.strings = {str(i).encode(): s for i, s in enumerate(strings)}
+        self.date_styles = frozenset(str(i).encode() for i, f in enumerate(formats) if f == "d")
+        self.delta_styles = frozenset(str(i).encode() for i, f in enumerate(formats) if f == "t")
+        self.is_1904 = is_1904
+        self.dates: dict[bytes, Any] = {}
+
+
+def _custom_format(code: str) -> str:
+    """calamine's detect_custom_number_format: "d" (date), "t" (duration) or "" (other)."""
+    escaped = is_quote = ap = hms = False
+    brackets = 0
+    prev = " "
+    for s in code:
+        if escaped:
+            escaped = False
+        elif s in "_\\*":
+            escaped = True
+        elif is_quote:
+            if s == '"':
+                is_quote = False
+        elif s == '"':
+            is_quote = True
+        elif s == ";":
+            return ""
+        elif s == "[":
+            brackets = min(brackets + 1, 255)
+        elif s == "]" and brackets == 1 and hms:
+            return "t"
+        elif s == "]":
+            brackets = max(brackets - 1, 0)
+        elif s in "aA" and not ap and brackets == 0:
+            ap = True
+        elif s in "pm/PM" and ap and brackets == 0:
+            return "d"
+        elif s in "dmhysDMHYS" and not ap and brackets == 0:
+            return "d"
+        elif hms and s.lower() == prev.lower():
+            pass
+        else:
+            hms = prev == "[" and s in "mhsMHS"
+        prev = s
+    return ""
+
+
+def _builtin_format(num_id: str) -> str:
+    if num_id in ("14", "15", "16", "17", "18", "19", "20", "21", "22", "45", "47"):
+        return "d"
+    return "t" if num_id == "46" else ""
+
+
+def _styles(data: bytes | None) -> list[str]:
+    if data is None:
+        return []
+    root = _parse(data)
+    custom: dict[str, str] = {}
+    formats: list[str] = []
+    for node in root.iter():
+        tag = _local(node.tag)
+        if tag == "numFmts":
+            for fmt in node.iter():
+                if _local(fmt.tag) == "numFmt":
+                    num_id, code = fmt.get("numFmtId"), fmt.get("formatCode")
+                    if num_id is not None and code is not None:
+                        custom[num_id] = code
+        elif tag == "cellXfs":
+            for xf in node.iter():
+                if _local(xf.tag) == "xf":
+                    num_id = xf.get("numFmtId")
+                    if num_id is None:
+                        formats.append("")
+                    elif num_id in custom:
+                        formats.append(_custom_format(custom[num_id]))
+                    else:
+                        formats.append(_builtin_format(num_id))
+    return formats
+
+
+_SI = re.compile(
+    rb'<si>(?:<t>([^<&]*)</t>|<t xml:space="preserve">([^<&]*)</t>|(.*?))</si>|<si/>', re.S
+)
+
+
+def _shared_strings(data: bytes | None) -> list[str]:
+    if data is None:
+        return []
+    if any(marker in data for marker in _DTD_MARKERS) or _ODD.search(data):
+        raise Fallback
+    found = _SI.findall(data)
+    if len(found) != data.count(b"<si>") + data.count(b"<si/>") or b"<si " in data:
+        raise Fallback  # an <si> with attributes or that the pattern did not take
+    plain, kept, other = zip(*found, strict=True) if found else ((), (), ())
+    try:
+        texts = b"\0".join(plain).decode("utf-8").split("\0")
+        preserved = b"\0".join(kept).decode("utf-8").split("\0")
+    except UnicodeDecodeError as exc:
+        raise Fallback from exc
+    strings: list[str] = []
+    for text, pre, body in zip(texts, preserved, other, strict=True):
+        if body:
+            strings.append(_string_of(_parse(b"<si>" + body + b"</si>")))
+        elif pre:
+            strings.append(_unescape(_newlines(pre)))
+        else:
+            strings.append(_unescape(_newlines(text).strip(" \t\r\n")))
+    return strings
+
+
+def _newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
+def _workbook(fp: BinaryIO, shown: str) -> _Book:
+    archive = zipfile.ZipFile(fp)
+    names = {info.filename: info for info in archive.infolist()}
+
+    def part(name: str) -> bytes | None:
+        info = names.get(name)
+        if info is None:
+            return None
+        return b"".join(guard.inflate(fp, info, shown))
+
+    book = part("xl/workbook.xml")
+    if book is None:
+        raise Fallback
+    is_1904 = False
+    for node in _parse(book).iter():
+        if _local(node.tag) == "workbookPr":
+            is_1904 = node.get("date1904") in ("1", "true")
+    return _Book(
+        _shared_strings(part("xl/sharedStrings.xml")), _styles(part("xl/styles.xml")), is_1904
+    )
+
+
+# --- cell values ---------------------------------------------------------------------
+
+
+def _round_half_away(x: float) -> int:
+    whole = math.trunc(x)
+    if abs(x - whole) >= 0.5:
+        whole += 1 if x > 0 else -1
+    return int(whole)
+
+
+def _date_value(book: _Book, raw: bytes) -> Any:
+    """A date-styled number as python-calamine gives it."""
+    value = float(raw)
+    if not math.isfinite(value):
+        return value
+    if not value >= 1.0:
+        raise Fallback  # a time of day (or negative): not needed by any register field
+    serial = value + 1462.0 if book.is_1904 else value
+    if serial < 60.0:
+        serial += 1.0
+    try:
+        moment = _EPOCH + timedelta(milliseconds=_round_half_away(serial * 86400000.0))
+    except OverflowError:
+        return value
+    if value == float(int(value)):
+        return moment.date()
+    return moment
+
+
+def _number(book: _Book, style: bytes, raw: bytes) -> Any:
+    if _NUMBER.fullmatch(raw) is None:
+        raise Fallback
+    if not style:
+        return float(raw)
+    if style in book.date_styles:
+        try:
+            return book.dates[raw]
+        except KeyError:
+            value = book.dates[raw] = _date_value(book, raw)
+            return value
+    if style in book.delta_styles or (style[:1] == b"0" and style != b"0"):
+        raise Fallback
+    return float(raw)
+
+
+def _text(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise Fallback from exc
+
+
+def _v_value(book: _Book, kind: bytes, style: bytes, raw: bytes) -> Any:
+    """A <v> of a cell of type `kind`, as calamine's read_v."""
+    if kind in (b"inlineStr", b"is"):
+        return ""
+    if not raw:
+        return ""
+    if kind == b"" or kind == b"n":
+        return _number(book, style, raw)
+    if kind == b"s":
+        if raw[:1] == b"0" and raw != b"0":
+            raise Fallback
+        try:
+            return book.strings[raw]
+        except KeyError:
+            raise Fallback from None
+    if kind == b"b":
+        return raw != b"0"
+    if kind == b"e":
+        if raw in _ERRORS:
+            return ""
+        raise Fallback
+    if kind == b"str":
+        return _newlines(_text(raw))
+    raise Fallback  # t="d" and unknown types
+
+
+_ATTR = re.compile(rb"""\s([\w:.\-]+)\s*=\s*(["'])(.*?)\2""", re.S)
+
+
+def _cell(
+    book: _Book,
+    style: bytes,
+    kind: bytes,
+    rest: bytes,
+    v: bytes,
+    plain: bytes,
+    kept: bytes,
+    body: bytes,
+) -> Any:
+    """One cell's value, exactly (the slow path: any cell the column path did not take)."""
+    if rest.strip():
+        attrs = {name: value for name, _, value in _ATTR.findall(rest)}
+        if b"r" in attrs or (b"s" in attrs and style) or (b"t" in attrs and kind):
+            raise Fallback
+        if attrs.get(b"s", b"x") == b"" or attrs.get(b"t", b"x") == b"":
+            raise Fallback  # calamine: style 0, or an unknown type
+        style = attrs.get(b"s", style)
+        kind = attrs.get(b"t", kind)
+        if b"&" in style + kind or (style and not style.isdigit()):
+            raise Fallback
+    if body:
+        return _body_value(book, kind, style, body)
+    if plain:
+        return _unescape(_newlines(_text(plain)))
+    if kept:
+        return _unescape(_newlines(_text(kept)))
+    return _v_value(book, kind, style, v)
+
+
+def _body_value(book: _Book, kind: bytes, style: bytes, body: bytes) -> Any:
+    if kind in _ASCII_TYPES and b"&" in body:
+        raise Fallback  # calamine reads these <v> raw, entities and all
+    root = _parse(b"<c>" + body + b"</c>")
+    value: Any = ""
+    for child in root:
+        tag = _local(child.tag)
+        if tag == "is":
+            value = _string_of(child)
+        elif tag == "v":
+            if len(child):
+                raise Fallback
+            value = _v_value(book, kind, style, (child.text or "").encode("utf-8"))
+        elif tag == "f":
+            value = ""
+        else:
+            raise Fallback  # calamine refuses the sheet
+    return value
+
+
+# --- the sheet -----------------------------------------------------------------------
+
+
+def _blocks(fp: BinaryIO, info: zipfile.ZipInfo, shown: str) -> Iterator[bytes]:
+    """The member's bytes cut after a `</row>` (whole rows), about 1 MiB each."""
+    carry = b""
+    for chunk in guard.inflate(fp, info, shown):
+        data = carry + chunk if carry else chunk
+        cut = data.rfind(b"</row>")
+        if cut < 0:
+            carry = data
+            if len(carry) > _MAX_CARRY:
+                raise Fallback
+            continue
+        cut += 6
+        yield data[:cut]
+        carry = data[cut:]
+    if carry:
+        yield carry
+
+
+def _head(block: bytes) -> int:
+    """Where the rows start in the first block (after <sheetData>), or Fallback."""
+    declared = _DECL_ENCODING.match(block)
+    if declared and declared.group(1).lower().replace(b"-", b"") != b"utf8":
+        raise Fallback
+    data = _SHEET_DATA.search(block)
+    if data is None:
+        raise Fallback
+    prolog_end = block.find(b"<worksheet")
+    if prolog_end < 0 or any(m in block[:prolog_end] for m in _DTD_MARKERS):
+        raise Fallback
+    if block[prolog_end + 10 : prolog_end + 11] not in (b" ", b">", b"\n", b"\r", b"\t"):
+        raise Fallback
+    return data.end()
+
+
+class _Column:
+    """One wanted column: its letters and the read.py reader of its field."""
+
+    __slots__ = ("letters", "reader")
+
+    def __init__(self, letters: bytes, reader: Any) -> None:
+        self.letters = letters
+        self.reader = reader
+
+
+def _column_values(book: _Book, cells: list[tuple[bytes, ...]]) -> list[Any]:
+    """The values of one column's cells (tuples as _CELL_TAIL captures them)."""
+    n = len(cells)
+    _, _, style, kind, rest, v, plain, kept, body = (list(c) for c in zip(*cells, strict=True))
+    if rest.count(b"") == n and body.count(b"") == n:
+        if kind.count(b"inlineStr") == n:
+            raw = (
+                plain
+                if kept.count(b"") == n
+                else [a or b for a, b in zip(plain, kept, strict=True)]
+            )
+            try:
+                texts = b"\0".join(raw).decode("utf-8").split("\0")
+            except UnicodeDecodeError as exc:
+                raise Fallback from exc
+            joined = "\0".join(texts)
+            if "\r" in joined or "_x00" in joined:
+                texts = [_unescape(_newlines(t)) for t in texts]
+            return texts
+        if plain.count(b"") == n and kept.count(b"") == n:
+            if kind.count(b"s") == n and v.count(b"") == 0:
+                try:
+                    return list(map(book.strings.__getitem__, v))
+                except KeyError:
+                    pass  # leading zeros, or a missing string: cell by cell
+            elif kind.count(b"") + kind.count(b"n") == n and v.count(b"") == 0:
+                styles = set(style)
+                if _NUMBERS.fullmatch(b",".join(v)) is not None:
+                    if styles <= book.date_styles:
+                        dates = book.dates
+                        try:
+                            return list(map(dates.__getitem__, v))
+                        except KeyError:
+                            return [_number(book, s, x) for s, x in zip(style, v, strict=True)]
+                    if styles.isdisjoint(book.date_styles) and styles.isdisjoint(book.delta_styles):
+                        if all(s == b"0" or s[:1] != b"0" for s in styles):
+                            return list(map(float, v))
+    return [_cell(book, *c) for c in zip(style, kind, rest, v, plain, kept, body, strict=True)]
+
+
+def _row_blank(book: _Book, xml: bytes) -> bool:
+    """Whether every cell of a row's XML is blank (read exactly)."""
+    for match in _ANY_CELL.findall(xml):
+        if not is_blank(_cell(book, *match[2:])):
+            return False
+    return True
+
+
+def read_clients(
+    fp: BinaryIO,
+    package: guard.PackageInfo,
+    name: str,
+    shown: str,
+    fields: Collection[str],
+    told: Callable[[], object] | None = None,
+) -> tuple[Sheet[Any], int, int] | None:
+    """The client sheet `name` read for `fields`, as read.py's _read_sheet reads it from
+    calamine; None when the targeted reader cannot vouch for the sheet (read it with
+    calamine then). NoHeaderRow and damaged-zip errors are raised as the calamine path
+    would raise them."""
+    if told is not None:
+        told()
+    info = package.deferred.get(name)
+    if info is None:
+        return None
+    try:
+        book = _workbook(fp, shown)
+        result = _read(fp, info, shown, name, book, fields)
+    except Fallback:
+        return None
+    if result is not None:
+        package.deferred.pop(name, None)  # checked on the way (see the module docstring)
+    return result
+
+
+def _read(
+    fp: BinaryIO,
+    info: zipfile.ZipInfo,
+    shown: str,
+    name: str,
+    book: _Book,
+    fields: Collection[str],
+) -> tuple[Sheet[Any], int, int] | None:
+    from clientbook.register import read
+
+    blocks = _blocks(fp, info, shown)
+    first = next(blocks, b"")
+    start = _head(first)
+    index = header_index(CLIENTS)
+    header: tuple[int, list[tuple[int, Any]]] | None = None
+    after = start
+    if _ODD.search(first, start):
+        raise Fallback
+    for match in _ROW.finditer(first, start):
+        number = int(match.group(1))
+        if number > read.HEADER_SEARCH_ROWS:
+            break
+        cells = [
+            (guard.column_index(c[0].decode()) - 1, _cell(book, *c[2:]))
+            for c in _ANY_CELL.findall(match.group(2) or b"")
+        ]
+        if len(read._header_matches([v for _, v in cells], index)) >= read.MIN_HEADER_MATCHES:
+            header = (number, cells)
+            after = match.end()
+            break
+    if header is None:
+        raise Fallback  # calamine says whether there is no header (NoHeaderRow)
+    header_row, header_cells = header
+    width = max(j for j, _ in header_cells) + 1
+    row = [""] * width
+    for j, value in header_cells:
+        row[j] = value  # later cells win, as in calamine's grid
+    plan = read._plan(list(enumerate(row)), 0, CLIENTS, fields)
+    readers = sorted(plan.readers, key=lambda r: r.j)
+    columns = [_Column(guard.column_letter(r.j).encode(), r) for r in readers]
+    if not columns:
+        raise Fallback
+    pattern = re.compile(rb'<c r="(' + b"|".join(c.letters for c in columns) + _CELL_TAIL, re.S)
+    records: list[Any] = []
+    issues: list[ValueIssue] = []
+    last_row = header_row
+    for i, block in enumerate(itertools.chain((first[after:],), blocks)):
+        if i and _ODD.search(block):
+            raise Fallback
+        last_row = _read_block(block, pattern, columns, book, plan, records, issues, last_row)
+    kind: Literal["clients"] = "clients"
+    return read._finish(name, kind, header_row, plan, records, issues)
+
+
+def _read_block(
+    block: bytes,
+    pattern: re.Pattern[bytes],
+    columns: list[_Column],
+    book: _Book,
+    plan: Any,
+    records: list[Any],
+    issues: list[ValueIssue],
+    last_row: int,
+) -> int:
+    """Read one block's rows into `records` and `issues`; the last row number seen."""
+    from clientbook.register import read
+
+    present = list(map(int, _ROW_NUMBERS.findall(block)))
+    if present:
+        if present[0] <= last_row or not all(map(int.__lt__, present, present[1:])):
+            raise Fallback
+        last_row = present[-1]
+    found = pattern.findall(block)
+    k = len(columns)
+    letters = [c.letters for c in columns]
+    if not found:
+        numbers: list[int] = []
+        raw: list[list[Any]] = [[] for _ in columns]
+    else:
+        cells = list(zip(*found, strict=True))
+        n = len(found) // k
+        regular = n * k == len(found) and all(
+            cells[0][i::k].count(letters[i]) == n for i in range(k)
+        )
+        rows = cells[1]
+        if regular:
+            first_rows = rows[0::k]
+            regular = all(rows[i::k] == first_rows for i in range(1, k))
+        if regular:
+            numbers = list(map(int, first_rows))
+            raw = [_column_values(book, found[i::k]) for i in range(k)]
+        else:
+            numbers, raw = _sparse(found, cells, letters, book)
+        if not set(numbers) <= set(present):
+            raise Fallback  # a cell outside its row, or rows out of order
+    bodies: dict[int, bytes] = {}
+
+    def row_xml(row: int) -> bytes:
+        if not bodies:
+            bodies.update((int(m.group(1)), m.group(2) or b"") for m in _ROW.finditer(block))
+        try:
+            return bodies[row]
+        except KeyError:
+            raise Fallback from None
+
+    # Rows with cells in other columns only: records if any of those holds a value.
+    leftovers = sorted(set(present) - set(numbers))
+    extra = [row for row in leftovers if not _row_blank(book, row_xml(row))]
+    if extra:
+        merged = sorted(
+            itertools.chain(zip(numbers, *raw, strict=True), ((row, *([""] * k)) for row in extra)),
+            key=lambda m: m[0],
+        )
+        numbers = [m[0] for m in merged]
+        raw = [[m[i + 1] for m in merged] for i in range(k)]
+    if not numbers:
+        return last_row
+    found_issues: list[tuple[int, int, ValueIssue]] = []
+    values: dict[str, list[Any]] = {}
+    for pos, column in enumerate(columns):
+        reader = column.reader
+        try:
+            values[reader.key] = reader.column(raw[pos])
+        except ValueProblem:
+            values[reader.key] = read._cell_by_cell(
+                tuple(raw[pos]), numbers, pos, reader, found_issues
+            )
+    mapped = [values[c.reader.key] for c in columns]
+    head = mapped[0]
+    maybe_blank = [
+        i
+        for i, v in enumerate(head)
+        if (v is None or v == ()) and all(m[i] is None or m[i] == () for m in mapped)
+    ]
+    blank = {
+        i
+        for i in maybe_blank
+        if all(read._is_empty(r[i]) for r in raw) and _row_blank(book, row_xml(numbers[i]))
+    }
+    args = [
+        values[reader.key] if reader is not None else itertools.repeat(default)
+        for reader, default in plan.layout
+    ]
+    built = list(map(plan.record_type, numbers, *args))
+    if blank:
+        built = [record for i, record in enumerate(built) if i not in blank]
+        found_issues = [item for item in found_issues if item[0] not in blank]
+    # Issues in row order, then in the order of the header's columns (as read.py).
+    found_issues.sort(key=lambda item: (item[0], item[1]))
+    issues += [issue for _, _, issue in found_issues]
+    records += built
+    return last_row
+
+
+def _sparse(
+    found: list[tuple[bytes, ...]],
+    cells: list[tuple[bytes, ...]],
+    letters: list[bytes],
+    book: _Book,
+) -> tuple[list[int], list[list[Any]]]:
+    """Rows and column values of a block whose wanted columns are not all in every row."""
+    rows = list(map(int, cells[1]))
+    if not all(map(int.__le__, rows, rows[1:])):
+        raise Fallback
+    numbers = list(dict.fromkeys(rows))
+    at = {letter: pos for pos, letter in enumerate(letters)}
+    positions = list(map(at.__getitem__, cells[0]))
+    order = sorted(range(len(found)), key=positions.__getitem__)
+    ordered = list(map(positions.__getitem__, order))
+    raw: list[list[Any]] = []
+    for pos in range(len(letters)):
+        picked = order[bisect.bisect_left(ordered, pos) : bisect.bisect_right(ordered, pos)]
+        column_rows = list(map(rows.__getitem__, picked))
+        if len(set(column_rows)) != len(column_rows):
+            raise Fallback  # two cells of one column in one row
+        if picked:
+            got = _column_values(book, list(map(found.__getitem__, picked)))
+            by_row = dict(zip(column_rows, got, strict=True))
+            raw.append(list(map(by_row.get, numbers, itertools.repeat(""))))
+        else:
+            raw.append([""] * len(numbers))
+    return numbers, raw
