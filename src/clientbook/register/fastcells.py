@@ -46,7 +46,9 @@ from __future__ import annotations
 import bisect
 import itertools
 import math
+import queue
 import re
+import threading
 import zipfile
 from collections.abc import Callable, Collection, Iterator
 from datetime import datetime, timedelta
@@ -87,7 +89,7 @@ _EPOCH = datetime(1899, 12, 30)
 # One cell: column letters, row, s, t, other attributes, then <v>, a plain <is><t>, a
 # preserved <is><t>, or any other body (read exactly, cell by cell).
 _CELL_TAIL = (
-    rb')(\d+)"(?: s="(\d+)")?(?: t="(\w+)")?([^>]*?)(?:/>|>(?:<v>([^<&]*)</v>'
+    rb')(\d+)"(?: s="(\d+)")?(?: t="(\w+)")?\s*([^>]*?)(?:/>|>(?:<v>([^<&]*)</v>'
     rb"|<is><t>((?:[^<&\s](?:[^<&]*[^<&\s])?)?)</t></is>"
     rb'|<is><t xml:space="preserve">([^<&]*)</t></is>|(.*?))</c>)'
 )
@@ -96,10 +98,19 @@ _ROW = re.compile(rb'<row r="(\d+)"[^>]*?(?:/>|>(.*?)</row>)', re.S)
 _ROW_NUMBERS = re.compile(rb'<row r="(\d+)"')
 # A tag this reader cannot vouch for: a cell or row without a plain r, or a prefixed tag
 # that calamine (which matches local names) would read as a cell, row, value or text.
-_ODD = re.compile(
-    rb'<(?:c(?! r="[A-Z]{1,3}[1-9]\d{0,6}")[\s/>]|row(?! r="[1-9]\d{0,6}")[\s/>]'
-    rb"|[A-Za-z_][\w.\-]*:(?:c|row|v|is|t|f|r|rPh|si|sst|sheetData|worksheet)[\s/>])"
+_ODD_TAGS = rb'c(?! r="[A-Z]{1,3}[1-9]\d{0,6}")[\s/>]|row(?! r="[1-9]\d{0,6}")[\s/>]'
+_ODD = re.compile(rb"<(?:" + _ODD_TAGS + rb")")
+# A prefixed tag: first a quick search from the colon (rare in registers), then exactly.
+_PREFIX_HINT = re.compile(rb":(?:c|row|v|is|t|f|r|rPh|si|sst|sheetData|worksheet)[\s/>]")
+_PREFIXED = re.compile(
+    rb"<[A-Za-z_][\w.\-]*:(?:c|row|v|is|t|f|r|rPh|si|sst|sheetData|worksheet)[\s/>]"
 )
+
+
+def _prefixed(data: bytes) -> bool:
+    return _PREFIX_HINT.search(data) is not None and _PREFIXED.search(data) is not None
+
+
 _DECL_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([^"']+)["']""")
 _ROOT = re.compile(rb"<[A-Za-z_][\w.\-]*(?::[\w.\-]+)?")
 _SHEET_DATA = re.compile(rb"<sheetData\s*>")
@@ -155,6 +166,30 @@ def _string_of(element: Any) -> str:
     return "".join(parts)
 
 
+class _Floats(dict[bytes, float]):
+    """Plain decimal <v> text → float, filled on first sight; Fallback for other text."""
+
+    def __missing__(self, raw: bytes) -> float:
+        if _NUMBER.fullmatch(raw) is None:
+            raise Fallback
+        value = self[raw] = float(raw)
+        return value
+
+
+class _Dates(dict[bytes, Any]):
+    """Date-styled <v> text → date or datetime, filled on first sight."""
+
+    def __init__(self, book: _Book) -> None:
+        super().__init__()
+        self.book = book
+
+    def __missing__(self, raw: bytes) -> Any:
+        if _NUMBER.fullmatch(raw) is None:
+            raise Fallback
+        value = self[raw] = _date_value(self.book, raw)
+        return value
+
+
 class _Book:
     """What the cells need from the rest of the workbook: strings, date styles, 1904."""
 
@@ -163,7 +198,8 @@ class _Book:
         self.date_styles = frozenset(str(i).encode() for i, f in enumerate(formats) if f == "d")
         self.delta_styles = frozenset(str(i).encode() for i, f in enumerate(formats) if f == "t")
         self.is_1904 = is_1904
-        self.dates: dict[bytes, Any] = {}
+        self.dates = _Dates(self)
+        self.floats = _Floats()
 
 
 def _custom_format(code: str) -> str:
@@ -244,7 +280,7 @@ _SI = re.compile(
 def _shared_strings(data: bytes | None) -> list[str]:
     if data is None:
         return []
-    if any(marker in data for marker in _DTD_MARKERS) or _ODD.search(data):
+    if any(marker in data for marker in _DTD_MARKERS) or _prefixed(data):
         raise Fallback
     found = _SI.findall(data)
     if len(found) != data.count(b"<si>") + data.count(b"<si/>") or b"<si " in data:
@@ -327,11 +363,7 @@ def _number(book: _Book, style: bytes, raw: bytes) -> Any:
     if not style:
         return float(raw)
     if style in book.date_styles:
-        try:
-            return book.dates[raw]
-        except KeyError:
-            value = book.dates[raw] = _date_value(book, raw)
-            return value
+        return book.dates[raw]
     if style in book.delta_styles or (style[:1] == b"0" and style != b"0"):
         raise Fallback
     return float(raw)
@@ -370,7 +402,7 @@ def _v_value(book: _Book, kind: bytes, style: bytes, raw: bytes) -> Any:
     raise Fallback  # t="d" and unknown types
 
 
-_ATTR = re.compile(rb"""\s([\w:.\-]+)\s*=\s*(["'])(.*?)\2""", re.S)
+_ATTR = re.compile(rb"""(?:^|\s)([\w:.\-]+)\s*=\s*(["'])(.*?)\2""", re.S)
 
 
 def _cell(
@@ -426,10 +458,54 @@ def _body_value(book: _Book, kind: bytes, style: bytes, body: bytes) -> Any:
 # --- the sheet -----------------------------------------------------------------------
 
 
-def _blocks(fp: BinaryIO, info: zipfile.ZipInfo, shown: str) -> Iterator[bytes]:
+class _Inflating(threading.Thread):
+    """guard.inflate in the background (zlib releases the GIL): chunks through a short queue."""
+
+    def __init__(self, fp: BinaryIO, info: zipfile.ZipInfo, shown: str) -> None:
+        super().__init__(name="clientbook-inflate", daemon=True)
+        self.source = guard.inflate(fp, info, shown)
+        self.chunks: queue.Queue[bytes | BaseException | None] = queue.Queue(maxsize=8)
+        self.stopped = threading.Event()
+        self.start()
+
+    def run(self) -> None:
+        item: bytes | BaseException | None
+        try:
+            for item in self.source:
+                if not self._put(item):
+                    return
+            item = None
+        except BaseException as exc:  # handed to the reading thread
+            item = exc
+        self._put(item)
+
+    def _put(self, item: bytes | BaseException | None) -> bool:
+        while not self.stopped.is_set():
+            try:
+                self.chunks.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def __iter__(self) -> Iterator[bytes]:
+        while True:
+            item = self.chunks.get()
+            if item is None:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.join()
+
+
+def _blocks(chunks: Iterator[bytes]) -> Iterator[bytes]:
     """The member's bytes cut after a `</row>` (whole rows), about 1 MiB each."""
     carry = b""
-    for chunk in guard.inflate(fp, info, shown):
+    for chunk in chunks:
         data = carry + chunk if carry else chunk
         cut = data.rfind(b"</row>")
         if cut < 0:
@@ -470,25 +546,24 @@ class _Column:
         self.reader = reader
 
 
-def _column_values(book: _Book, cells: list[tuple[bytes, ...]]) -> list[Any]:
-    """The values of one column's cells (tuples as _CELL_TAIL captures them)."""
-    n = len(cells)
-    _, _, style, kind, rest, v, plain, kept, body = (list(c) for c in zip(*cells, strict=True))
+Group = tuple[bytes, ...]
+
+
+def _column_values(
+    book: _Book,
+    style: Group,
+    kind: Group,
+    rest: Group,
+    v: Group,
+    plain: Group,
+    kept: Group,
+    body: Group,
+) -> list[Any]:
+    """The values of one column's cells, given as the groups _CELL_TAIL captures."""
+    n = len(style)
     if rest.count(b"") == n and body.count(b"") == n:
         if kind.count(b"inlineStr") == n:
-            raw = (
-                plain
-                if kept.count(b"") == n
-                else [a or b for a, b in zip(plain, kept, strict=True)]
-            )
-            try:
-                texts = b"\0".join(raw).decode("utf-8").split("\0")
-            except UnicodeDecodeError as exc:
-                raise Fallback from exc
-            joined = "\0".join(texts)
-            if "\r" in joined or "_x00" in joined:
-                texts = [_unescape(_newlines(t)) for t in texts]
-            return texts
+            return _decode_all(plain if kept.count(b"") == n else tuple(map(max, plain, kept)))
         if plain.count(b"") == n and kept.count(b"") == n:
             if kind.count(b"s") == n and v.count(b"") == 0:
                 try:
@@ -499,15 +574,37 @@ def _column_values(book: _Book, cells: list[tuple[bytes, ...]]) -> list[Any]:
                 styles = set(style)
                 if _NUMBERS.fullmatch(b",".join(v)) is not None:
                     if styles <= book.date_styles:
-                        dates = book.dates
-                        try:
-                            return list(map(dates.__getitem__, v))
-                        except KeyError:
-                            return [_number(book, s, x) for s, x in zip(style, v, strict=True)]
+                        return list(map(book.dates.__getitem__, v))
                     if styles.isdisjoint(book.date_styles) and styles.isdisjoint(book.delta_styles):
                         if all(s == b"0" or s[:1] != b"0" for s in styles):
                             return list(map(float, v))
+        if (
+            style.count(b"") == n
+            and kind.count(b"inlineStr") + kind.count(b"n") + kind.count(b"") == n
+        ):
+            # Text and plain numbers mixed (amounts typed as "120万"): a memo per value.
+            texts = _decode_all(plain if kept.count(b"") == n else tuple(map(max, plain, kept)))
+            floats = book.floats
+            try:
+                return [
+                    t if k == b"inlineStr" else floats[x] if x else ""
+                    for k, t, x in zip(kind, texts, v, strict=True)
+                ]
+            except Fallback:
+                pass
     return [_cell(book, *c) for c in zip(style, kind, rest, v, plain, kept, body, strict=True)]
+
+
+def _decode_all(raw: Group) -> list[str]:
+    """Inline texts (plain or preserved) as str, all at once."""
+    try:
+        joined = b"\0".join(raw).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise Fallback from exc
+    texts = joined.split("\0")
+    if "\r" in joined or "_x00" in joined:
+        texts = [_unescape(_newlines(t)) for t in texts]
+    return texts
 
 
 def _row_blank(book: _Book, xml: bytes) -> bool:
@@ -553,15 +650,24 @@ def _read(
     book: _Book,
     fields: Collection[str],
 ) -> tuple[Sheet[Any], int, int] | None:
+    inflating = _Inflating(fp, info, shown)
+    try:
+        return _read_blocks(_blocks(iter(inflating)), name, book, fields)
+    finally:
+        inflating.stop()  # the file handle is ours again
+
+
+def _read_blocks(
+    blocks: Iterator[bytes], name: str, book: _Book, fields: Collection[str]
+) -> tuple[Sheet[Any], int, int] | None:
     from clientbook.register import read
 
-    blocks = _blocks(fp, info, shown)
     first = next(blocks, b"")
     start = _head(first)
     index = header_index(CLIENTS)
     header: tuple[int, list[tuple[int, Any]]] | None = None
     after = start
-    if _ODD.search(first, start):
+    if _prefixed(first):
         raise Fallback
     for match in _ROW.finditer(first, start):
         number = int(match.group(1))
@@ -575,7 +681,7 @@ def _read(
             header = (number, cells)
             after = match.end()
             break
-    if header is None:
+    if header is None or _ODD.search(first, start, after):
         raise Fallback  # calamine says whether there is no header (NoHeaderRow)
     header_row, header_cells = header
     width = max(j for j, _ in header_cells) + 1
@@ -587,12 +693,14 @@ def _read(
     columns = [_Column(guard.column_letter(r.j).encode(), r) for r in readers]
     if not columns:
         raise Fallback
-    pattern = re.compile(rb'<c r="(' + b"|".join(c.letters for c in columns) + _CELL_TAIL, re.S)
+    # The wanted cells, and (with an empty first group) any cell or row tag without a plain r.
+    letters = b"|".join(c.letters for c in columns)
+    pattern = re.compile(rb'<(?:c r="(' + letters + _CELL_TAIL + rb"|" + _ODD_TAGS + rb")", re.S)
     records: list[Any] = []
     issues: list[ValueIssue] = []
     last_row = header_row
     for i, block in enumerate(itertools.chain((first[after:],), blocks)):
-        if i and _ODD.search(block):
+        if i and _prefixed(block):
             raise Fallback
         last_row = _read_block(block, pattern, columns, book, plan, records, issues, last_row)
     kind: Literal["clients"] = "clients"
@@ -625,6 +733,8 @@ def _read_block(
         raw: list[list[Any]] = [[] for _ in columns]
     else:
         cells = list(zip(*found, strict=True))
+        if cells[0].count(b""):
+            raise Fallback  # a cell or row tag without a plain r
         n = len(found) // k
         regular = n * k == len(found) and all(
             cells[0][i::k].count(letters[i]) == n for i in range(k)
@@ -635,7 +745,8 @@ def _read_block(
             regular = all(rows[i::k] == first_rows for i in range(1, k))
         if regular:
             numbers = list(map(int, first_rows))
-            raw = [_column_values(book, found[i::k]) for i in range(k)]
+            groups = cells[2:]
+            raw = [_column_values(book, *(g[i::k] for g in groups)) for i in range(k)]
         else:
             numbers, raw = _sparse(found, cells, letters, book)
         if not set(numbers) <= set(present):
@@ -721,7 +832,7 @@ def _sparse(
         if len(set(column_rows)) != len(column_rows):
             raise Fallback  # two cells of one column in one row
         if picked:
-            got = _column_values(book, list(map(found.__getitem__, picked)))
+            got = _column_values(book, *(tuple(map(g.__getitem__, picked)) for g in cells[2:]))
             by_row = dict(zip(column_rows, got, strict=True))
             raw.append(list(map(by_row.get, numbers, itertools.repeat(""))))
         else:
