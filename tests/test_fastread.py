@@ -449,3 +449,63 @@ def test_tier_cli_uses_the_targeted_reader(tmp_path: Path, monkeypatch: pytest.M
     again = CliRunner().invoke(app, ["tier", str(path), "--dry-run"])
     assert again.exit_code == 0
     assert again.stdout == result.stdout  # the calamine path scores the same
+
+
+def _regular_rows(first: int, last: int, *, shared: bool) -> str:
+    """Rows with the same cells in the same order (the split path), strings shared or not."""
+    out = []
+    for r in range(first, last):
+        cells = []
+        for j in range(len(HEADER)):
+            ref = f"{guard.column_letter(j)}{r}"
+            if j in (3, 6, 12):
+                cells.append(f'<c r="{ref}" s="{1 + r % 3}"><v>{30000 + r}</v></c>')
+            elif j in (5, 13):
+                cells.append(f'<c r="{ref}" t="n"><v>{r * 1.25}</v></c>')
+            elif shared:
+                cells.append(f'<c r="{ref}" t="s"><v>{r % 7}</v></c>')
+            else:
+                cells.append(_inline(ref, f"值{r % 11}"))
+        out.append(f'<row r="{r}" spans="1:14">' + "".join(cells) + "</row>")
+    return "".join(out)
+
+
+@pytest.mark.parametrize("shared", [False, True])
+@pytest.mark.parametrize(
+    "spoil",
+    ["none", "row_digits", "duplicate", "extra_cell", "empty_inline", "styled_string"],
+)
+def test_regular_blocks(tmp_path: Path, shared: bool, spoil: str) -> None:
+    """Many regular rows (split at each cell, a column matched at once), and the same with
+    one row spoilt in a way that block reading must notice (read cell by cell then)."""
+    rows = _regular_rows(4, 3000, shared=shared)
+    if spoil == "row_digits":
+        rows = rows.replace('<c r="B1500"', '<c r="B1501"', 1)
+    elif spoil == "duplicate":
+        rows = rows.replace('<c r="K2000"', '<c r="A2000"', 1)
+    elif spoil == "extra_cell":
+        rows = rows.replace("</row>", '<c r="Z2200"><v>1</v></c></row>', 1)
+    elif spoil == "empty_inline":
+        rows = rows.replace('<c r="B2500"', '<c r="Q2500" t="inlineStr" /><c r="B2500"', 1)
+    elif spoil == "styled_string":
+        rows = rows.replace('<c r="A2900" t="', '<c r="A2900" s="2" t="', 1)
+    path = _package(tmp_path / "regular.xlsx", _header_row(3) + rows, head=TITLE)
+    for fields in (TIER_FIELDS, ALL_FIELDS):
+        try:
+            full = open_book(path)
+        except ClientbookError as exc:
+            with pytest.raises(type(exc)):
+                open_book(path, fields=fields)
+            return
+        assert full.clients.records
+        assert_same(path, fields)
+
+
+def test_shared_strings_benchmark_copy(tmp_path: Path) -> None:
+    sys.path.insert(0, str(Path(__file__).parents[1] / "benchmarks"))
+    from bench_fastread import shared_copy
+
+    shared = shared_copy(_bench_register(tmp_path / "bench.xlsx"))
+    assert took_fast(shared, TIER_FIELDS)
+    for fields in FIELD_SETS.values():
+        assert_same(shared, fields)

@@ -52,7 +52,7 @@ import threading
 import zipfile
 from collections.abc import Callable, Collection, Iterator
 from datetime import datetime, timedelta
-from typing import Any, BinaryIO, Literal
+from typing import Any, BinaryIO, Literal, cast
 
 from clientbook.register import guard
 from clientbook.register.model import Sheet, ValueIssue
@@ -725,12 +725,17 @@ def _read_block(
         if present[0] <= last_row or not all(map(int.__lt__, present, present[1:])):
             raise Fallback
         last_row = present[-1]
-    found = pattern.findall(block)
     k = len(columns)
     letters = [c.letters for c in columns]
-    if not found:
-        numbers: list[int] = []
-        raw: list[list[Any]] = [[] for _ in columns]
+    numbers: list[int]
+    raw: list[list[Any]]
+    split = _split_block(block, present, columns, book) if present else None
+    found = pattern.findall(block) if split is None else []
+    if split is not None:
+        numbers, raw = present, split
+    elif not found:
+        numbers = []
+        raw = [[] for _ in columns]
     else:
         cells = list(zip(*found, strict=True))
         if cells[0].count(b""):
@@ -808,6 +813,110 @@ def _read_block(
     issues += [issue for _, _, issue in found_issues]
     records += built
     return last_row
+
+
+_PIECE_LETTERS = re.compile(rb"([A-Z]{1,3})[1-9]")
+_NUM = rb"(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)"
+_TEXT = rb"((?:[^<&\s](?:[^<&]*[^<&\s])?)?)"
+
+
+class _Shapes:
+    """Per column letters: the patterns of its cells in a joined column (cells after \\0)."""
+
+    def __init__(self, letters: bytes) -> None:
+        head = rb"\0" + letters + rb'(\d+)"'
+        self.letters = re.compile(head)
+        self.inline = re.compile(
+            head + rb'(?: s="\d+")? t="inlineStr"(?:\s*/>|><is><t>' + _TEXT + rb"</t></is></c>)"
+        )
+        self.shared = re.compile(head + rb'(?: s="\d+")? t="s"><v>(\d+)</v></c>')
+        self.number = re.compile(head + rb'(?: s="(\d+)")?(?: t="n")?><v>' + _NUM + rb"</v></c>")
+        self.general = re.compile(rb"\0(" + letters + _CELL_TAIL, re.S)
+
+
+_SHAPES: dict[bytes, _Shapes] = {}
+
+
+def _shapes(letters: bytes) -> _Shapes:
+    found = _SHAPES.get(letters)
+    if found is None:
+        found = _SHAPES[letters] = _Shapes(letters)
+    return found
+
+
+def _split_block(
+    block: bytes, present: list[int], columns: list[_Column], book: _Book
+) -> list[list[Any]] | None:
+    """The wanted columns' values when every row of the block has the same cells in the same
+    order (as most writers write a register), else None (the block is read cell by cell).
+
+    The block is split at each `<c r="`; the cells of one column are then every W-th piece,
+    joined and matched at once, by the simplest pattern that takes them all."""
+    pieces = block.split(b'<c r="')
+    rows = len(present)
+    width, rem = divmod(len(pieces) - 1, rows)
+    if rem or not width or block.count(b"<c") != len(pieces) - 1:
+        return None  # rows of different widths, or a cell tag without a plain r
+    wanted = {c.letters: pos for pos, c in enumerate(columns)}
+    raw: list[list[Any] | None] = [None] * len(columns)
+    expected = [str(n).encode() for n in present]
+    for j in range(width):
+        head = _PIECE_LETTERS.match(pieces[1 + j])
+        if head is None:
+            return None
+        shapes = _shapes(head.group(1))
+        joined = b"\0" + b"\0".join(pieces[1 + j :: width])
+        pos = wanted.get(head.group(1))
+        if pos is None:
+            if len(shapes.letters.findall(joined)) != rows:
+                return None  # another column's letters here in some row
+            continue
+        if raw[pos] is not None:
+            return None  # a wanted column twice in a row
+        values = _joined_values(shapes, joined, rows, book, pieces[1 + j])
+        if values is None:
+            return None
+        numbers, got = values
+        if numbers != expected:
+            return None  # a cell whose row is not its row's
+        raw[pos] = got
+    if any(values is None for values in raw):
+        return None
+    return cast(list[list[Any]], raw)
+
+
+def _joined_values(
+    shapes: _Shapes, joined: bytes, rows: int, book: _Book, sample: bytes
+) -> tuple[list[bytes], list[Any]] | None:
+    """(row numbers, values) of a joined column, or None when some cell is not taken."""
+    if b't="inlineStr"' in sample[:64]:
+        found = shapes.inline.findall(joined)
+        if len(found) == rows:
+            numbers, texts = zip(*found, strict=True)
+            return list(numbers), _decode_all(texts)
+    elif b't="s"' in sample[:64]:
+        found = shapes.shared.findall(joined)
+        if len(found) == rows:
+            numbers, indexes = zip(*found, strict=True)
+            try:
+                return list(numbers), list(map(book.strings.__getitem__, indexes))
+            except KeyError:
+                pass
+    else:
+        found = shapes.number.findall(joined)
+        if len(found) == rows:
+            numbers, styles, v = zip(*found, strict=True)
+            kinds = set(styles)
+            if kinds <= book.date_styles:
+                return list(numbers), list(map(book.dates.__getitem__, v))
+            if kinds.isdisjoint(book.date_styles) and kinds.isdisjoint(book.delta_styles):
+                if all(s == b"0" or s[:1] != b"0" for s in kinds):
+                    return list(numbers), list(map(float, v))
+    cells = shapes.general.findall(joined)
+    if len(cells) != rows:
+        return None
+    groups = list(zip(*cells, strict=True))
+    return list(groups[1]), _column_values(book, *groups[2:])
 
 
 def _sparse(
