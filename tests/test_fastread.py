@@ -509,3 +509,16 @@ def test_shared_strings_benchmark_copy(tmp_path: Path) -> None:
     assert took_fast(shared, TIER_FIELDS)
     for fields in FIELD_SETS.values():
         assert_same(shared, fields)
+
+
+def test_comment_and_cdata_fall_back(tmp_path: Path) -> None:
+    rows = _rows().replace(
+        '<row r="6">', '<!-- <c r="A6" t="inlineStr"><is><t>X</t></is></c> --><row r="6">'
+    )
+    path = _package(tmp_path / "comment.xlsx", _header_row(3) + rows, head=TITLE)
+    assert not took_fast(path, TIER_FIELDS)
+    assert_same(path, TIER_FIELDS)
+    cdata = _rows().replace("<v>1200.5</v>", "<v><![CDATA[1200.5]]></v>")
+    path = _package(tmp_path / "cdata.xlsx", _header_row(3) + cdata, head=TITLE)
+    assert not took_fast(path, TIER_FIELDS)
+    assert_same(path, TIER_FIELDS)

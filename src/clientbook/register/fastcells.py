@@ -24,13 +24,36 @@ What it reads, as calamine 0.37 (python-calamine 0.9) gives it to Python:
 - a row is a record when any of its cells, wanted or not, holds more than spaces: rows
   whose wanted cells are all blank are looked at whole (rare), as read.py does.
 
+How a block (1 MiB of whole rows) is read:
+
+- regular blocks (every row has the same cells in the same order, as openpyxl, Excel and
+  WPS write a register without gaps): the block is split at each `<c r="`; the cells of one
+  column are every W-th piece, joined and matched at once by the simplest pattern that
+  takes them all (inline text, shared string index, plain or styled number, else the
+  general cell pattern). It is taken only if the pieces are rows x W, every `<c` is a
+  `<c r="` one, each position holds one column's letters in every row, no wanted column
+  is twice in a row, and each wanted cell's row number is its row's;
+- other blocks (cells left out, as Excel leaves out empty cells): one regular expression
+  finds the wanted cells (and, with an empty first group, any cell or row tag without a
+  plain `r`, which falls back), then the cells are put in their columns by column and row
+  (a stable sort; two cells of one column in a row fall back);
+- a column's values are made at once when its cells are alike (all inline strings, all
+  shared strings, all plain numbers, all date-styled numbers, text mixed with unstyled
+  numbers), else cell by cell (exactly, with an XML parser for odd cell bodies).
+
+What it takes on trust, as calamine would read such a file differently only if it is not
+valid SpreadsheetML (Excel refuses to open it): that a cell of a column it does not read
+has its own row's number (a stray one would only change whether a blank-looking row is
+a record).
+
 The safety checks of guard.check_sheet that matter for this reader are made on the same
 pass (it builds no grid, so the sparse-sheet limit is calamine's concern only): the member
 is inflated with guard.inflate (capped at its declared size, CRC checked at the end), a
 DTD in the prolog, a row longer than 64 MiB, or anything below falls back to calamine,
 which runs guard.check_sheet first.
 
-It falls back (returns None) for: a sheet workbook.xml does not name unambiguously; a
+It falls back (returns None) for: a comment, CDATA section or other `<!` markup in the
+sheet data; a sheet workbook.xml does not name unambiguously; a
 prefixed (namespaced) root, cell, row or value tag; a row without `r`, a cell whose `r`
 is not plain `A1` style (lowercase, absent); rows not in ascending order; two cells of one
 wanted column in one row; a DOCTYPE; an XML declaration naming another encoding than
@@ -667,7 +690,7 @@ def _read_blocks(
     index = header_index(CLIENTS)
     header: tuple[int, list[tuple[int, Any]]] | None = None
     after = start
-    if _prefixed(first):
+    if _prefixed(first) or first.find(b"<!", start) >= 0:
         raise Fallback
     for match in _ROW.finditer(first, start):
         number = int(match.group(1))
@@ -700,8 +723,8 @@ def _read_blocks(
     issues: list[ValueIssue] = []
     last_row = header_row
     for i, block in enumerate(itertools.chain((first[after:],), blocks)):
-        if i and _prefixed(block):
-            raise Fallback
+        if i and (_prefixed(block) or b"<!" in block):
+            raise Fallback  # a prefixed tag, a comment or a CDATA section
         last_row = _read_block(block, pattern, columns, book, plan, records, issues, last_row)
     kind: Literal["clients"] = "clients"
     return read._finish(name, kind, header_row, plan, records, issues)
