@@ -199,6 +199,24 @@ class _Floats(dict[bytes, float]):
         return value
 
 
+class _Shared(dict[bytes, str]):
+    """A shared string's index as written in <v> → its text; Fallback for an index calamine
+    would not find (or read differently: leading zeros)."""
+
+    def __init__(self, strings: list[str]) -> None:
+        super().__init__()
+        self.strings = strings
+
+    def __missing__(self, raw: bytes) -> str:
+        if not raw.isdigit() or (raw[:1] == b"0" and raw != b"0"):
+            raise Fallback
+        try:
+            value = self[raw] = self.strings[int(raw)]
+        except IndexError:
+            raise Fallback from None
+        return value
+
+
 class _Dates(dict[bytes, Any]):
     """Date-styled <v> text → date or datetime, filled on first sight."""
 
@@ -217,7 +235,8 @@ class _Book:
     """What the cells need from the rest of the workbook: strings, date styles, 1904."""
 
     def __init__(self, strings: list[str], formats: list[str], is_1904: bool) -> None:
-        self.strings = {str(i).encode(): s for i, s in enumerate(strings)}
+        self.strings = strings
+        self.shared = _Shared(strings)
         self.date_styles = frozenset(str(i).encode() for i, f in enumerate(formats) if f == "d")
         self.delta_styles = frozenset(str(i).encode() for i, f in enumerate(formats) if f == "t")
         self.is_1904 = is_1904
@@ -296,7 +315,9 @@ def _styles(data: bytes | None) -> list[str]:
 
 
 _SI = re.compile(
-    rb'<si>(?:<t>([^<&]*)</t>|<t xml:space="preserve">([^<&]*)</t>|(.*?))</si>|<si/>', re.S
+    rb"<si>(?:<t>((?:[^<&\s](?:[^<&]*[^<&\s])?)?)</t>"
+    rb'|<t xml:space="preserve">([^<&]*)</t>|(.*?))</si>|<si/>',
+    re.S,
 )
 
 
@@ -308,20 +329,15 @@ def _shared_strings(data: bytes | None) -> list[str]:
     found = _SI.findall(data)
     if len(found) != data.count(b"<si>") + data.count(b"<si/>") or b"<si " in data:
         raise Fallback  # an <si> with attributes or that the pattern did not take
-    plain, kept, other = zip(*found, strict=True) if found else ((), (), ())
-    try:
-        texts = b"\0".join(plain).decode("utf-8").split("\0")
-        preserved = b"\0".join(kept).decode("utf-8").split("\0")
-    except UnicodeDecodeError as exc:
-        raise Fallback from exc
-    strings: list[str] = []
-    for text, pre, body in zip(texts, preserved, other, strict=True):
-        if body:
-            strings.append(_string_of(_parse(b"<si>" + body + b"</si>")))
-        elif pre:
-            strings.append(_unescape(_newlines(pre)))
-        else:
-            strings.append(_unescape(_newlines(text).strip(" \t\r\n")))
+    if not found:
+        return []
+    plain, kept, other = zip(*found, strict=True)
+    # Plain texts have no spaces at their ends (others are read as bodies): none to trim.
+    strings = _decode_all(tuple(map(max, plain, kept)))
+    if other.count(b"") != len(other):
+        for i, body in enumerate(other):
+            if body:
+                strings[i] = _string_of(_parse(b"<si>" + body + b"</si>"))
     return strings
 
 
@@ -408,12 +424,7 @@ def _v_value(book: _Book, kind: bytes, style: bytes, raw: bytes) -> Any:
     if kind == b"" or kind == b"n":
         return _number(book, style, raw)
     if kind == b"s":
-        if raw[:1] == b"0" and raw != b"0":
-            raise Fallback
-        try:
-            return book.strings[raw]
-        except KeyError:
-            raise Fallback from None
+        return book.shared[raw]
     if kind == b"b":
         return raw != b"0"
     if kind == b"e":
@@ -590,8 +601,8 @@ def _column_values(
         if plain.count(b"") == n and kept.count(b"") == n:
             if kind.count(b"s") == n and v.count(b"") == 0:
                 try:
-                    return list(map(book.strings.__getitem__, v))
-                except KeyError:
+                    return list(map(book.shared.__getitem__, v))
+                except Fallback:
                     pass  # leading zeros, or a missing string: cell by cell
             elif kind.count(b"") + kind.count(b"n") == n and v.count(b"") == 0:
                 styles = set(style)
@@ -601,16 +612,19 @@ def _column_values(
                     if styles.isdisjoint(book.date_styles) and styles.isdisjoint(book.delta_styles):
                         if all(s == b"0" or s[:1] != b"0" for s in styles):
                             return list(map(float, v))
-        if (
-            style.count(b"") == n
-            and kind.count(b"inlineStr") + kind.count(b"n") + kind.count(b"") == n
-        ):
-            # Text and plain numbers mixed (amounts typed as "120万"): a memo per value.
+        kinds = kind.count(b"inlineStr") + kind.count(b"s") + kind.count(b"n") + kind.count(b"")
+        if kinds == n and style.count(b"") == n:
+            # Text and plain numbers mixed (amounts typed as "120万"): a memo per value. A
+            # cell with an <is> is its text whatever its type, as in calamine.
             texts = _decode_all(plain if kept.count(b"") == n else tuple(map(max, plain, kept)))
-            floats = book.floats
+            floats, shared = book.floats, book.shared
             try:
                 return [
-                    t if k == b"inlineStr" else floats[x] if x else ""
+                    t
+                    if t or k == b"inlineStr"
+                    else (shared[x] if k == b"s" else floats[x])
+                    if x
+                    else ""
                     for k, t, x in zip(kind, texts, v, strict=True)
                 ]
             except Fallback:
@@ -852,7 +866,7 @@ class _Shapes:
         self.inline = re.compile(
             head + rb'(?: s="\d+")? t="inlineStr"(?:\s*/>|><is><t>' + _TEXT + rb"</t></is></c>)"
         )
-        self.shared = re.compile(head + rb'(?: s="\d+")? t="s"><v>(\d+)</v></c>')
+        self.shared = re.compile(head + rb'(?: s="\d+")? t="s"><v>(0|[1-9]\d*)</v></c>')
         self.number = re.compile(head + rb'(?: s="(\d+)")?(?: t="n")?><v>' + _NUM + rb"</v></c>")
         self.general = re.compile(rb"\0(" + letters + _CELL_TAIL, re.S)
 
@@ -921,9 +935,9 @@ def _joined_values(
         found = shapes.shared.findall(joined)
         if len(found) == rows:
             numbers, indexes = zip(*found, strict=True)
-            try:
-                return list(numbers), list(map(book.strings.__getitem__, indexes))
-            except KeyError:
+            try:  # the pattern takes canonical indexes only (no leading zeros)
+                return list(numbers), list(map(book.strings.__getitem__, map(int, indexes)))
+            except IndexError:
                 pass
     else:
         found = shapes.number.findall(joined)
