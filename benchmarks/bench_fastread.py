@@ -106,13 +106,19 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--readers", default="fast,calamine,full")
+    parser.add_argument("--make-shared", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    print(f"# load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs; data in {DATA}")
+    if args.make_shared:
+        shared_copy(args.make_shared)
+        return
+    print(f"# load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs; data in {DATA.name}/")
     head = ("clients", "strings", "sheet MiB", "reader", "seconds", "peak MiB", "records")
     print("{:>8} {:>8} {:>9} {:>9} {:>8} {:>9} {:>8}".format(*head))
     for size in map(int, args.sizes.split(",")):
         inline = ensure(size)
         started = time.perf_counter()
+        # In a child: this process stays small, and its children's peak RSS is their own.
+        subprocess.run([sys.executable, __file__, "--make-shared", str(inline)], check=True)
         shared = shared_copy(inline)
         if time.perf_counter() - started > 1:
             print(f"# made {shared.name} in {time.perf_counter() - started:.1f}s", flush=True)
