@@ -73,7 +73,7 @@ import queue
 import re
 import threading
 import zipfile
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any, BinaryIO, Literal, cast
 
@@ -632,7 +632,7 @@ def _column_values(
     return [_cell(book, *c) for c in zip(style, kind, rest, v, plain, kept, body, strict=True)]
 
 
-def _decode_all(raw: Group) -> list[str]:
+def _decode_all(raw: Sequence[bytes]) -> list[str]:
     """Inline texts (plain or preserved) as str, all at once."""
     try:
         joined = b"\0".join(raw).decode("utf-8")
@@ -861,13 +861,15 @@ class _Shapes:
     """Per column letters: the patterns of its cells in a joined column (cells after \\0)."""
 
     def __init__(self, letters: bytes) -> None:
-        head = rb"\0" + letters + rb'(\d+)"'
-        self.letters = re.compile(head)
+        # One group each: lists of bytes, no tuples to take apart.
+        self.letters = re.compile(rb"\0" + letters + rb'(\d+)"')
+        head = rb"\0" + letters + rb'\d+"'
         self.inline = re.compile(
             head + rb'(?: s="\d+")? t="inlineStr"(?:\s*/>|><is><t>' + _TEXT + rb"</t></is></c>)"
         )
         self.shared = re.compile(head + rb'(?: s="\d+")? t="s"><v>(0|[1-9]\d*)</v></c>')
-        self.number = re.compile(head + rb'(?: s="(\d+)")?(?: t="n")?><v>' + _NUM + rb"</v></c>")
+        self.number = re.compile(head + rb'(?: s="\d+")?(?: t="n")?><v>' + _NUM + rb"</v></c>")
+        self.styles = re.compile(head[:-1] + rb'" s="(\d+)"')
         self.general = re.compile(rb"\0(" + letters + _CELL_TAIL, re.S)
 
 
@@ -905,55 +907,61 @@ def _split_block(
         joined = b"\0" + b"\0".join(pieces[1 + j :: width])
         pos = wanted.get(head.group(1))
         if pos is None:
-            if len(shapes.letters.findall(joined)) != rows:
+            # Every cell here must be this column's (not a wanted one's): a count of the
+            # letters suffices unless they begin a wanted column's letters ("A" and "AB").
+            letters = head.group(1)
+            if any(w != letters and w.startswith(letters) for w in wanted):
+                taken = len(shapes.letters.findall(joined))
+            else:
+                taken = joined.count(b"\0" + letters)
+            if taken != rows:
                 return None  # another column's letters here in some row
             continue
         if raw[pos] is not None:
             return None  # a wanted column twice in a row
-        values = _joined_values(shapes, joined, rows, book, pieces[1 + j])
+        values = _joined_values(shapes, joined, expected, book, pieces[1 + j])
         if values is None:
             return None
-        numbers, got = values
-        if numbers != expected:
-            return None  # a cell whose row is not its row's
-        raw[pos] = got
+        raw[pos] = values
     if any(values is None for values in raw):
         return None
     return cast(list[list[Any]], raw)
 
 
 def _joined_values(
-    shapes: _Shapes, joined: bytes, rows: int, book: _Book, sample: bytes
-) -> tuple[list[bytes], list[Any]] | None:
-    """(row numbers, values) of a joined column, or None when some cell is not taken."""
+    shapes: _Shapes, joined: bytes, expected: list[bytes], book: _Book, sample: bytes
+) -> list[Any] | None:
+    """The values of a joined column, or None when some cell is not taken or is not in the
+    row its position says (`expected`: the rows' numbers)."""
+    if shapes.letters.findall(joined) != expected:
+        return None  # a cell whose row is not its row's
+    rows = len(expected)
     if b't="inlineStr"' in sample[:64]:
-        found = shapes.inline.findall(joined)
-        if len(found) == rows:
-            numbers, texts = zip(*found, strict=True)
-            return list(numbers), _decode_all(texts)
+        texts = shapes.inline.findall(joined)
+        if len(texts) == rows:
+            return _decode_all(texts)
     elif b't="s"' in sample[:64]:
-        found = shapes.shared.findall(joined)
-        if len(found) == rows:
-            numbers, indexes = zip(*found, strict=True)
+        indexes = shapes.shared.findall(joined)
+        if len(indexes) == rows:
             try:  # the pattern takes canonical indexes only (no leading zeros)
-                return list(numbers), list(map(book.strings.__getitem__, map(int, indexes)))
+                return list(map(book.strings.__getitem__, map(int, indexes)))
             except IndexError:
                 pass
     else:
-        found = shapes.number.findall(joined)
-        if len(found) == rows:
-            numbers, styles, v = zip(*found, strict=True)
+        v = shapes.number.findall(joined)
+        if len(v) == rows:
+            styles = shapes.styles.findall(joined)  # of the cells that have one
             kinds = set(styles)
-            if kinds <= book.date_styles:
-                return list(numbers), list(map(book.dates.__getitem__, v))
+            if len(styles) == rows and kinds <= book.date_styles:
+                return list(map(book.dates.__getitem__, v))
             if kinds.isdisjoint(book.date_styles) and kinds.isdisjoint(book.delta_styles):
                 if all(s == b"0" or s[:1] != b"0" for s in kinds):
-                    return list(numbers), list(map(float, v))
+                    return list(map(float, v))
     cells = shapes.general.findall(joined)
     if len(cells) != rows:
         return None
     groups = list(zip(*cells, strict=True))
-    return list(groups[1]), _column_values(book, *groups[2:])
+    return _column_values(book, *groups[2:])
 
 
 def _sparse(
