@@ -522,3 +522,47 @@ def test_comment_and_cdata_fall_back(tmp_path: Path) -> None:
     path = _package(tmp_path / "cdata.xlsx", _header_row(3) + cdata, head=TITLE)
     assert not took_fast(path, TIER_FIELDS)
     assert_same(path, TIER_FIELDS)
+
+
+@pytest.mark.parametrize("system", ["1900", "1904"])
+def test_random_numbers_and_dates_are_calamines(tmp_path: Path, system: str) -> None:
+    """Random serials (fractions of a day, around the 1900 leap-day bug, far in the future,
+    exponents) in date, datetime, custom and number styles: each cell as calamine gives it."""
+    from python_calamine import CalamineWorkbook
+
+    rng = random.Random(3)
+    rows = []
+    for r in range(4, 1500):
+        value = rng.choice(
+            [
+                repr(rng.uniform(1, 80000)),
+                str(rng.randint(1, 80000)),
+                repr(rng.uniform(55, 65)),
+                repr(round(rng.uniform(1, 80000), 6)),
+                repr(rng.uniform(1, 3e6)),
+                f"{rng.randint(1, 9)}e{rng.randint(0, 7)}",
+            ]
+        )
+        style = rng.choice([0, 1, 2, 3, 4, 5, 6])
+        rows.append(f'<row r="{r}"><c r="A{r}" s="{style}"><v>{value}</v></c></row>')
+    pr = '<workbookPr date1904="1"/>' if system == "1904" else ""
+    path = _package(
+        tmp_path / "dates.xlsx", _header_row(3) + "".join(rows), workbook_pr=pr, head=TITLE
+    )
+    with open(path, "rb") as fp:
+        book = fastcells._workbook(fp, str(path))
+    grid = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("客户信息").to_python()
+    xml = zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml")
+    taken = 0
+    for match in fastcells._ANY_CELL.finditer(xml):
+        row = int(match.group(2)) - 1
+        if row < 3:
+            continue
+        try:
+            value = fastcells._cell(book, *match.groups(b"")[2:])
+        except fastcells.Fallback:
+            continue  # the sheet would be read by calamine
+        taken += 1
+        expected = grid[row][0]
+        assert value == expected and type(value) is type(expected), (match.group(0), value)
+    assert taken > 1000
