@@ -566,3 +566,16 @@ def test_random_numbers_and_dates_are_calamines(tmp_path: Path, system: str) -> 
         expected = grid[row][0]
         assert value == expected and type(value) is type(expected), (match.group(0), value)
     assert taken > 1000
+
+
+def test_cells_out_of_column_order(tmp_path: Path) -> None:
+    """Cells of a row written out of column order are placed by their r, as calamine does."""
+    rows = _rows().replace(
+        '<c r="A5"><v>10024</v></c>' + _inline("B5", "  李 &amp; 四 "),
+        _inline("B5", "  李 &amp; 四 ") + '<c r="A5"><v>10024</v></c>',
+    )
+    assert rows != _rows()
+    path = _package(tmp_path / "order.xlsx", _header_row(3) + rows, head=TITLE)
+    assert took_fast(path, TIER_FIELDS)
+    for fields in FIELD_SETS.values():
+        assert_same(path, fields)
