@@ -1248,6 +1248,14 @@ class TierRun(BaseModel):
     write: WriteResult
 
 
+# The client fields scoring, its reasons and the result read (open_book reads only these).
+TIER_FIELDS = frozenset(
+    {"client_id", "name", "aum", "aum_prev", "assets_elsewhere", "income", "birth_date",
+     "id_number", "occupation", "education", "products", "last_contact", "onboarded_on",
+     "branch_km", "channel", "contact_window"}
+)  # fmt: skip
+
+
 def tier_register(
     path: Path,
     settings: TierSettings,
@@ -1285,7 +1293,12 @@ def tier_register(
         step("reading")
         try:
             book = open_book(
-                path, sheet=sheet, password=password, holdings=False, on_sheet=ahead.start
+                path,
+                sheet=sheet,
+                password=password,
+                holdings=False,
+                on_sheet=ahead.start,
+                fields=TIER_FIELDS,
             )
         except BaseException:
             ahead.join()

@@ -19,7 +19,7 @@ import io
 import itertools
 import os
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -332,6 +332,7 @@ def _read_sheets(
     package: guard.PackageInfo,
     shown: str,
     parsing: Callable[[], object] | None = None,
+    fields: Collection[str] | None = None,
 ) -> list[tuple[Sheet[Any], int, int]]:
     """The wanted sheets (name, schema, required), each checked, parsed and typed in turn,
     with the check and parse of the next sheet overlapping the current one. `parsing()` is
@@ -349,7 +350,12 @@ def _read_sheets(
             calamine_sheet = pending.result(shown)
             if following is not None:
                 pending = _Parse(workbook, following)
-            results.append(_read_sheet(calamine_sheet, name, schema, shown, required=required))
+            wanted_fields = fields if schema is CLIENTS else None
+            results.append(
+                _read_sheet(
+                    calamine_sheet, name, schema, shown, required=required, fields=wanted_fields
+                )
+            )
             del calamine_sheet  # its cells are typed: free them before the next sheet's
     finally:
         pending.join()  # never leave calamine parsing after an error
@@ -357,7 +363,13 @@ def _read_sheets(
 
 
 def _read_sheet(
-    calamine_sheet: Any, name: str, schema: SheetSchema, shown: str, *, required: bool
+    calamine_sheet: Any,
+    name: str,
+    schema: SheetSchema,
+    shown: str,
+    *,
+    required: bool,
+    fields: Collection[str] | None = None,
 ) -> tuple[Sheet[Any], int, int]:
     """One sheet as typed records, and how many of its matched headers are English, of how many."""
     kind = cast(Literal["clients", "holdings", "contacts"], schema.kind)
@@ -379,44 +391,10 @@ def _read_sheet(
         return Sheet(name, kind, 0, [], [], missing_required=missing), 0, 0
 
     header_row, header_cells = header
-    record_type = _RECORD_TYPES[schema.kind]
-    defaults = {f.name: f.default for f in dataclasses.fields(record_type)}
-    columns: list[Column] = []
-    duplicates: list[Column] = []
-    readers: list[_Reader] = []
-    english = 0
-    for j, value in enumerate(header_cells):
-        if is_blank(value):
-            continue
-        text = raw_text(value)
-        key = index.get(normalise_header(text))
-        column = Column(offset + j, guard.column_letter(offset + j), text, key)
-        if key is not None and any(c.field == key for c in columns):
-            duplicates.append(column)
-            column = Column(column.index, column.letter, text, None)
-        elif key is not None:
-            spec, default = schema.by_key[key], defaults[key]
-            readers.append(
-                _Reader(
-                    j,
-                    key,
-                    column_parser(spec, text, default),
-                    cell_parser(spec, text, default),
-                    default,
-                )
-            )
-            english += 0 if has_cjk(text) else 1
-        columns.append(column)
-    found = {c.field for c in columns}
-    missing = [f.key for f in schema.fields if f.required and f.key not in found]
+    plan = _plan(list(enumerate(header_cells)), offset, schema, fields)
     records: list[Any] = []
     issues: list[ValueIssue] = []
-    fill_from_id = schema.kind == "clients"
-    # Records are built positionally: one argument per field up to the last mapped one.
-    field_names = [f.name for f in dataclasses.fields(record_type)][1:]
-    by_key = {r.key: r for r in readers}
-    last = max((field_names.index(k) for k in by_key), default=-1)
-    layout = [(by_key.get(n), defaults[n]) for n in field_names[: last + 1]]
+    readers, layout = plan.readers, plan.layout
     while True:
         chunk = list(itertools.islice(rows, _CHUNK_ROWS))
         taken = len(chunk)
@@ -427,15 +405,91 @@ def _read_sheet(
             chunk = [chunk[i] for i in kept]
             numbers = [numbers[i] for i in kept]
         if chunk:
-            records += _read_chunk(chunk, numbers, readers, layout, record_type, issues)
+            records += _read_chunk(chunk, numbers, readers, layout, plan.record_type, issues)
         if taken < _CHUNK_ROWS:
             break
+    return _finish(name, kind, header_row, plan, records, issues)
+
+
+@dataclass
+class _Plan:
+    """What a header row says: the columns, and how each wanted field is read."""
+
+    columns: list[Column]
+    duplicates: list[Column]
+    missing: list[str]
+    readers: list[_Reader]
+    layout: list[tuple[_Reader | None, Any]]
+    record_type: type[Any]
+    english: int  # mapped headers written in English (all fields, wanted or not)
+    matched: int  # mapped headers (all fields)
+
+
+def _plan(
+    header_cells: list[tuple[int, Any]],
+    offset: int,
+    schema: SheetSchema,
+    fields: Collection[str] | None = None,
+) -> _Plan:
+    """The columns of a header row given as (j, value), column index offset + j; readers for
+    the mapped fields in `fields` (all of them when None)."""
+    index = header_index(schema)
+    record_type = _RECORD_TYPES[schema.kind]
+    defaults = {f.name: f.default for f in dataclasses.fields(record_type)}
+    columns: list[Column] = []
+    duplicates: list[Column] = []
+    readers: list[_Reader] = []
+    english = matched = 0
+    for j, value in header_cells:
+        if is_blank(value):
+            continue
+        text = raw_text(value)
+        key = index.get(normalise_header(text))
+        column = Column(offset + j, guard.column_letter(offset + j), text, key)
+        if key is not None and any(c.field == key for c in columns):
+            duplicates.append(column)
+            column = Column(column.index, column.letter, text, None)
+        elif key is not None:
+            matched += 1
+            english += 0 if has_cjk(text) else 1
+            if fields is None or key in fields:
+                spec, default = schema.by_key[key], defaults[key]
+                readers.append(
+                    _Reader(
+                        j,
+                        key,
+                        column_parser(spec, text, default),
+                        cell_parser(spec, text, default),
+                        default,
+                    )
+                )
+        columns.append(column)
+    found = {c.field for c in columns}
+    missing = [f.key for f in schema.fields if f.required and f.key not in found]
+    # Records are built positionally: one argument per field up to the last mapped one.
+    field_names = [f.name for f in dataclasses.fields(record_type)][1:]
+    by_key = {r.key: r for r in readers}
+    last = max((field_names.index(k) for k in by_key), default=-1)
+    layout = [(by_key.get(n), defaults[n]) for n in field_names[: last + 1]]
+    return _Plan(columns, duplicates, missing, readers, layout, record_type, english, matched)
+
+
+def _finish(
+    name: str,
+    kind: Literal["clients", "holdings", "contacts"],
+    header_row: int,
+    plan: _Plan,
+    records: list[Any],
+    issues: list[ValueIssue],
+) -> tuple[Sheet[Any], int, int]:
+    """The sheet from its records: totals and notes rows set apart, birth date and gender
+    filled from the ID number (client sheets)."""
     skipped = _summary_rows(records)
     if skipped:
         gone = {row for row, _ in skipped}
         records = [r for r in records if r.row not in gone]
         issues = [i for i in issues if i.row not in gone]
-    if fill_from_id:
+    if kind == "clients":
         failed: dict[int, set[str]] = {}
         for issue in issues:
             failed.setdefault(issue.row, set()).add(issue.field)
@@ -448,14 +502,14 @@ def _read_sheet(
         name,
         kind,
         header_row,
-        columns,
+        plan.columns,
         records,
         issues=issues,
-        missing_required=missing,
-        duplicates=duplicates,
+        missing_required=plan.missing,
+        duplicates=plan.duplicates,
         skipped=skipped,
     )
-    return sheet, english, len(readers)
+    return sheet, plan.english, plan.matched
 
 
 _SUMMARY_LABELS = frozenset(
@@ -609,12 +663,19 @@ def open_book(
     password: str | None = None,
     holdings: bool = True,
     on_sheet: Callable[[str, bool], object] | None = None,
+    fields: Collection[str] | None = None,
 ) -> Book:
     """Read a register (.xlsx/.xlsm, encrypted or not) into a Book, or raise UnusableFile.
 
     `holdings=False` leaves the holdings sheet unread (for commands that do not use it).
     `on_sheet(name, encrypted)` is told the client sheet's name once it is checked and
     calamine parses it in the background, before its rows are read.
+
+    `fields` (client-sheet field keys): only those fields of the client records are read;
+    the others keep their defaults (client_id and name are always read, for the totals
+    rows; birth_date, gender and id_number go together). The client sheet is then read by
+    fastcells.py's targeted reader when it can vouch for the sheet, else by calamine: the
+    Book is the same either way.
     """
     path = Path(path)
     shown = str(path)
@@ -646,17 +707,20 @@ def open_book(
             if contacts_name:
                 wanted.append((contacts_name, CONTACTS, False))
             chosen = client_name
+            told = None if on_sheet is None else lambda: on_sheet(chosen, encrypted)
+            fast = None
+            if fields is not None:
+                from clientbook.register import fastcells
+
+                fields = fastcells.closure(fields)
+                fast = fastcells.read_clients(source, info, client_name, shown, fields, told)
+                told = None  # told once, whichever reader reads the sheet
+            if fast is not None:
+                wanted = wanted[1:]
             read = iter(
-                _read_sheets(
-                    workbook,
-                    wanted,
-                    source,
-                    info,
-                    shown,
-                    None if on_sheet is None else lambda: on_sheet(chosen, encrypted),
-                )
+                _read_sheets(workbook, wanted, source, info, shown, told, fields) if wanted else ()
             )
-            clients, english, matched = next(read)
+            clients, english, matched = fast if fast is not None else next(read)
             holdings_sheet = next(read)[0] if holdings_name else None
             contacts = next(read)[0] if contacts_name else None
     return Book(
