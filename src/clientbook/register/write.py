@@ -30,13 +30,14 @@ defusedxml; edits to them are textual so that namespace prefixes stay as they we
 
 from __future__ import annotations
 
+import bisect
 import io
 import posixpath
 import re
 import unicodedata
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, BinaryIO
@@ -44,7 +45,13 @@ from typing import IO, BinaryIO
 from pydantic import BaseModel
 
 from clientbook.errors import UnusableFile, WriteError, WrongPassword
-from clientbook.register._zip import RawZipWriter, ZipTooLarge, ZipUnsupported
+from clientbook.register._zip import (
+    RawZipWriter,
+    Readable,
+    ZipTooLarge,
+    ZipUnsupported,
+    prefetched,
+)
 from clientbook.register.guard import column_letter
 
 CellValue = str | float | int | None
@@ -567,7 +574,7 @@ class _Row:
 class _SheetScanner:
     """Streams a sheet part: head (up to <sheetData>), rows in blocks, then the tail."""
 
-    def __init__(self, stream: IO[bytes], display: str, sheet: str) -> None:
+    def __init__(self, stream: Readable, display: str, sheet: str) -> None:
         self.stream = stream
         self.display = display
         self.sheet = sheet
@@ -775,10 +782,10 @@ class _Plan:
     def result(
         self, *, changed_parts: list[str], encrypted: bool, dry_run: bool = False
     ) -> WriteResult:
-        cells = sum(
-            1 for t in self.targets for v in t.column.values.values() if v is not None and v != ""
-        )
-        existing = set(self.existing_rows)
+        cells = 0
+        for t in self.targets:  # values neither None nor "", counted at C speed
+            values = list(t.column.values.values())
+            cells += len(values) - values.count(None) - values.count("")
         return WriteResult(
             sheet=self.sheet.name,
             header_row=self.header_row,
@@ -792,7 +799,7 @@ class _Plan:
                 for t in self.targets
             ],
             cells=cells,
-            rows_added=sum(1 for r in self.value_rows if r not in existing),
+            rows_added=len(set(self.value_rows).difference(self.existing_rows)),
             table=self.table.name if self.table else None,
             autofilter_extended=self.autofilter_new_ref is not None,
             changed_parts=changed_parts,
@@ -932,7 +939,7 @@ def _scan(pkg: _Package, sheet_name: str, header_row: int, names: Names) -> _Sca
     last_used = -1
     max_row = 0
     existing_rows: list[int] = []
-    with pkg.open(info) as stream:
+    with pkg.open(info) as member, prefetched(member) as stream:
         scanner = _SheetScanner(stream, pkg.display, sheet_name)
         scanner.read_head()
         tags = scanner.tags
@@ -993,6 +1000,8 @@ def _plan(
     if not columns:
         raise ValueError("no columns to write")
     for column in columns:
+        if not column.values or min(column.values) > header_row:
+            continue
         bad = [r for r in column.values if r <= header_row]
         if bad:
             raise ValueError(f"values for rows at or above the header row: {bad[:3]}")
@@ -1040,7 +1049,14 @@ def _plan(
     header_cells = [c for c, (_, _, d) in header.items() if d]
     header_style = header[max(header_cells)][1] if header_cells else None
     col_styles = scanned.col_styles
-    value_rows = sorted({r for t in targets for r, v in t.column.values.items() if v is not None})
+    rows: set[int] = set()
+    for t in targets:
+        values = t.column.values
+        if None in values.values():
+            rows.update(r for r, v in values.items() if v is not None)
+        else:  # the common case, at C speed
+            rows.update(values)
+    value_rows = sorted(rows)
     plan = _Plan(
         sheet=sheet,
         workbook_part=wb_part,
@@ -1397,7 +1413,7 @@ def _apply(pkg: _Package, plan: _Plan, dest: BinaryIO) -> list[str]:
     try:
         for info in pkg.infos:
             if info is sheet_info:
-                with pkg.open(info) as stream:
+                with pkg.open(info) as member, prefetched(member) as stream:
                     writer.write_deflated(info, _sheet_chunks(pkg, plan, stream))
                 changed.append(info.filename)
             elif plan.table is not None and info.filename == plan.table.part:
@@ -1465,7 +1481,7 @@ def _string_cell(p: bytes, ref: bytes, text: str, s: bytes) -> bytes:
     )
 
 
-def _sheet_chunks(pkg: _Package, plan: _Plan, stream: IO[bytes]) -> Iterator[bytes]:
+def _sheet_chunks(pkg: _Package, plan: _Plan, stream: Readable) -> Iterator[bytes]:
     """The patched sheet part, chunk by chunk (the second pass)."""
     scanner = _SheetScanner(stream, pkg.display, plan.sheet.name)
     scanner.read_head()
@@ -1559,6 +1575,10 @@ def _plain_rows(
     max_col = targets[-1].col
     value_rows = fast.value_rows
     for block in scanner.raw_blocks():
+        whole = fast.block(block)
+        if whole is not None:  # every row of the block alike and getting values: at C speed
+            yield whole
+            continue
         out: list[bytes] = []
         pos = 0
         for m in row_start.finditer(block):
@@ -1662,6 +1682,18 @@ class _FastCells:
             )
         self.style = {t.col: _style_for(plan, t.col) for t in targets}
         self.value_rows = frozenset(plan.value_rows)
+        self.sorted_rows = plan.value_rows
+        self.row_open = tags.row_open
+        self.row_head = b"<" + p + b'row r="'
+        self._row_start = re.compile(rb"<" + re.escape(p) + rb'row r="(\d+)("[^>]*>)')
+        self._row_forms: dict[bytes, tuple[bytes, bytes | None]] = {}
+        self._payloads: list[dict[object, bytes]] = [{} for _ in targets]
+        # the same bytes as %-format literals
+        self._pct_start = [c[2].replace(b"%", b"%%") for c in self.columns]
+        self._pct_num_mid = [c[5].replace(b"%", b"%%") for c in self.columns]
+        self._pct_str_end = self.str_end.replace(b"%", b"%%")
+        self._pct_num_end = self.num_end.replace(b"%", b"%%")
+        self._pct_row_close = tags.row_close.replace(b"%", b"%%")
         self._letters: dict[bytes, int] = {}
         self._spans: dict[bytes, bytes] = {}
         self._texts: dict[str, tuple[bytes, bool]] = {}
@@ -1710,6 +1742,120 @@ class _FastCells:
                 self._spans[spans] = new
         return tag[:i] + new + tag[j:]
 
+    def block(self, block: bytes) -> bytes | None:
+        """A block of whole rows of the plain first run with each row's new cells appended,
+        when its rows follow one another, all with the same start tag but for the number,
+        and each gets a value of the same plain type (str, float or int, never blank) in
+        each new column; None otherwise (the caller then goes row by row). The bytes are
+        those of start_tag() and cells() row by row, but made a column at a time: Python
+        does a little work per value, the rest is done at C speed a block at a time."""
+        pieces = block.split(self.tags.row_close)  # piece i: row i up to its end tag
+        k = len(pieces) - 1
+        if k == 0 or self.row_open in pieces[k]:
+            return None
+        first = self._row_start.match(pieces[0])
+        if first is None:
+            return None
+        rest = first.group(2)  # '" spans="1:25">': the start tag after the row number
+        form = self._row_forms.get(rest)
+        if form is None:
+            if len(self._row_forms) >= 64 or rest.endswith(b"/>") or b"customFormat" in rest:
+                return None
+            new_rest = self.start_tag(self.row_head + b"1" + rest)[len(self.row_head) + 1 :]
+            head = self.row_head.replace(b"%", b"%%") + b"%d"
+            form = self._row_forms[rest] = (
+                head + rest.replace(b"%", b"%%"),
+                None if new_rest == rest else head + new_rest.replace(b"%", b"%%"),
+            )
+        head_fmt, new_head_fmt = form
+        lo = int(first.group(1))
+        rows = range(lo, lo + k)
+        heads = list(map(head_fmt.__mod__, rows))
+        # each piece starts with the expected start tag, and nothing after the last row's
+        # end is a row: the block holds exactly rows lo..lo+k-1, in that form
+        if not all(map(bytes.startswith, pieces[:k], heads)):
+            return None
+        at = bisect.bisect_left(self.sorted_rows, lo)
+        if (
+            at + k > len(self.sorted_rows)
+            or self.sorted_rows[at] != lo
+            or self.sorted_rows[at + k - 1] != lo + k - 1
+        ):
+            return None  # some rows get no value
+        template = self._template(rows)
+        if template is None:
+            return None
+        fmt, args = template
+        tails = list(map(fmt.__mod__, zip(*args, strict=True)))
+        if new_head_fmt is None:
+            parts: list[bytes] = [b""] * (2 * k + 1)
+            parts[0 : 2 * k : 2] = pieces[:k]
+            parts[1 : 2 * k : 2] = tails
+        else:  # spans="..." grows to the new columns
+            parts = [b""] * (3 * k + 1)
+            parts[0 : 3 * k : 3] = map(new_head_fmt.__mod__, rows)
+            parts[1 : 3 * k : 3] = [p[n:] for p, n in zip(pieces[:k], map(len, heads), strict=True)]
+            parts[2 : 3 * k : 3] = tails
+        parts[-1] = pieces[k]
+        return b"".join(parts)
+
+    def _template(self, rows: range) -> tuple[bytes, list[Iterable[object]]] | None:
+        """The %-format of one row's new cells and its arguments column by column."""
+        fmt: list[bytes] = []
+        args: list[Iterable[object]] = []
+        for j, column in enumerate(self.columns):
+            values = list(map(column[0], rows))
+            kinds = set(map(type, values))
+            if len(kinds) != 1:
+                return None
+            kind = kinds.pop()
+            known = self._payloads[j]
+            get = known.get
+            start = self._pct_start[j]
+            payload: list[bytes]
+            if kind is str:
+                if "" in values:
+                    return None
+                try:
+                    payload = [get(v) or self._str_payload(v, j) for v in values]  # type: ignore[arg-type]
+                except _TooLong:
+                    return None  # cells() says which cell
+                fmt.append(start + b"%d%s" + self._pct_str_end)
+            elif kind is float:
+                try:
+                    payload = [get(v) or self._float_payload(v, j) for v in values]  # type: ignore[arg-type]
+                except ValueError:
+                    return None  # inf, nan: cells() raises it
+                fmt.append(start + b"%d" + self._pct_num_mid[j] + b"%s" + self._pct_num_end)
+            elif kind is int:
+                fmt.append(start + b"%d" + self._pct_num_mid[j] + b"%d" + self._pct_num_end)
+                args += (rows, values)
+                continue
+            else:
+                return None
+            args += (rows, payload)
+        fmt.append(self._pct_row_close)
+        return b"".join(fmt), args
+
+    def _str_payload(self, value: str, j: int) -> bytes:
+        if len(value) > _MAX_CELL_TEXT:
+            raise _TooLong
+        text, space = self.text(value, self.columns[j][1], 0)
+        column = self.columns[j]
+        out = (column[4] if space else column[3]) + text
+        known = self._payloads[j]
+        if len(known) < 65536:
+            known[value] = out
+        return out
+
+    def _float_payload(self, value: float, j: int) -> bytes:
+        digits = self._floats.get(value) if value else None
+        if digits is None:
+            digits = _float_bytes(value)
+        if value and len(self._payloads[j]) < 65536:  # not 0.0: it equals -0.0 ("-0")
+            self._payloads[j][value] = digits
+        return digits
+
     def text(self, value: str, col: int, num: int) -> tuple[bytes, bool]:
         cached = self._texts.get(value)
         if cached is not None:
@@ -1756,6 +1902,10 @@ class _FastCells:
                 if cell:
                     out.append(cell)
         return b"".join(out)
+
+
+class _TooLong(Exception):
+    """A text longer than a cell holds (the row-by-row path says which cell)."""
 
 
 _SPECIAL = re.compile(
