@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import bisect
 import io
+import itertools
 import posixpath
 import re
 import unicodedata
@@ -1626,6 +1627,10 @@ def _plain_rerun(
     keep = (b' s="', b"<" + p + b"f")
     max_col = targets[-1].col
     for block in scanner.raw_blocks():
+        whole = fast.block(block, rerun=True)
+        if whole is not None:  # every row of the block alike and getting values: at C speed
+            yield whole
+            continue
         out: list[bytes] = []
         pos = 0
         for m in row_start.finditer(block):
@@ -1687,6 +1692,9 @@ class _FastCells:
         self.row_head = b"<" + p + b'row r="'
         self._row_start = re.compile(rb"<" + re.escape(p) + rb'row r="(\d+)("[^>]*>)')
         self._row_forms: dict[bytes, tuple[bytes, bytes | None]] = {}
+        first_ref = b'<%sc r="%s' % (p, column_letter(targets[0].col).encode())
+        self._first_ref_fmt = first_ref.replace(b"%", b"%%") + b'%d"'
+        self._keep = (b' s="', b"<" + p + b"f")  # as _plain_rerun
         self._payloads: list[dict[object, bytes]] = [{} for _ in targets]
         # the same bytes as %-format literals
         self._pct_start = [c[2].replace(b"%", b"%%") for c in self.columns]
@@ -1742,13 +1750,15 @@ class _FastCells:
                 self._spans[spans] = new
         return tag[:i] + new + tag[j:]
 
-    def block(self, block: bytes) -> bytes | None:
-        """A block of whole rows of the plain first run with each row's new cells appended,
-        when its rows follow one another, all with the same start tag but for the number,
-        and each gets a value of the same plain type (str, float or int, never blank) in
-        each new column; None otherwise (the caller then goes row by row). The bytes are
-        those of start_tag() and cells() row by row, but made a column at a time: Python
-        does a little work per value, the rest is done at C speed a block at a time."""
+    def block(self, block: bytes, rerun: bool = False) -> bytes | None:
+        """A block of whole rows patched as on a plain first run (each row's new cells
+        appended: start_tag() and cells()) or, with `rerun`, as on a plain re-run (from the
+        row's first clientbook cell to its end replaced by cells()), when its rows follow
+        one another, all with the same start tag but for the number, and each gets a value
+        of the same plain type (str, float or int, never blank) in each new column; None
+        otherwise (the caller then goes row by row). The bytes are those the row-by-row
+        path makes, but made a column at a time: Python does a little work per value, the
+        rest is done at C speed a block at a time."""
         pieces = block.split(self.tags.row_close)  # piece i: row i up to its end tag
         k = len(pieces) - 1
         if k == 0 or self.row_open in pieces[k]:
@@ -1775,6 +1785,16 @@ class _FastCells:
         # end is a row: the block holds exactly rows lo..lo+k-1, in that form
         if not all(map(bytes.startswith, pieces[:k], heads)):
             return None
+        cuts: list[int] = []
+        if rerun:  # where clientbook's cells start in each row: all of them must have some
+            cuts = list(map(bytes.find, pieces[:k], map(self._first_ref_fmt.__mod__, rows)))
+            if -1 in cuts:
+                return None
+            ours = b"".join(
+                map(bytes.__getitem__, pieces, map(slice, cuts, itertools.repeat(None)))
+            )
+            if any(mark in ours for mark in self._keep):
+                return None  # a style or a formula to keep: the general path does
         at = bisect.bisect_left(self.sorted_rows, lo)
         if (
             at + k > len(self.sorted_rows)
@@ -1786,9 +1806,14 @@ class _FastCells:
         if template is None:
             return None
         fmt, args = template
+        parts: list[bytes]
         tails = list(map(fmt.__mod__, zip(*args, strict=True)))
-        if new_head_fmt is None:
-            parts: list[bytes] = [b""] * (2 * k + 1)
+        if rerun:
+            parts = [b""] * (2 * k + 1)
+            parts[0 : 2 * k : 2] = map(bytes.__getitem__, pieces, map(slice, cuts))
+            parts[1 : 2 * k : 2] = tails
+        elif new_head_fmt is None:
+            parts = [b""] * (2 * k + 1)
             parts[0 : 2 * k : 2] = pieces[:k]
             parts[1 : 2 * k : 2] = tails
         else:  # spans="..." grows to the new columns
