@@ -31,6 +31,7 @@ defusedxml; edits to them are textual so that namespace prefixes stay as they we
 from __future__ import annotations
 
 import bisect
+import contextlib
 import io
 import itertools
 import posixpath
@@ -197,7 +198,7 @@ def find_header_row(
         sheet, _ = _find_sheet(pkg, sheet_name)
         info = pkg.info(sheet.part)
         assert info is not None
-        with pkg.open(info) as stream:
+        with _damaged_member(pkg.display), pkg.open(info) as stream:
             scanner = _SheetScanner(stream, pkg.display, sheet_name)
             scanner.read_head()
             for buf, rows, _ in scanner.blocks(check=True, until=search_rows):
@@ -932,7 +933,22 @@ class _Scan:
     col_styles: list[tuple[int, int, int]]
 
 
+@contextlib.contextmanager
+def _damaged_member(display: str) -> Iterator[None]:
+    """A zip member that cannot be inflated (bad data, bad CRC, cut short) is the user's
+    damaged file, not a crash."""
+    try:
+        yield
+    except (ZipUnsupported, zipfile.BadZipFile, EOFError, zlib.error) as exc:
+        raise UnusableFile(path=display, reason=f"damaged zip member ({exc})") from exc
+
+
 def _scan(pkg: _Package, sheet_name: str, header_row: int, names: Names) -> _Scan:
+    with _damaged_member(pkg.display):
+        return _scan_sheet(pkg, sheet_name, header_row, names)
+
+
+def _scan_sheet(pkg: _Package, sheet_name: str, header_row: int, names: Names) -> _Scan:
     sheet, wb_part = _find_sheet(pkg, sheet_name)
     info = pkg.info(sheet.part)
     assert info is not None
