@@ -14,6 +14,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -27,6 +28,18 @@ from rich_workbook import CLIENT_SHEET, FIRST_DATA_ROW, HEADER_ROW, build_rich_w
 from write_fixtures import members, tier_columns
 
 BLOCK = 4096  # small blocks, so that small inputs make many of them
+
+
+@pytest.fixture(params=["zlib-ng", "zlib"], autouse=True)
+def deflate_lib(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    """Every test with zlib-ng (a dependency) and with the standard zlib (the fallback)."""
+    if request.param == "zlib":
+        monkeypatch.setattr(_zip, "_DEFLATE_LIB", zlib)
+        return zlib
+    from zlib_ng import zlib_ng
+
+    monkeypatch.setattr(_zip, "_DEFLATE_LIB", zlib_ng)
+    return zlib_ng
 
 
 def _helpers() -> list[str]:
@@ -76,10 +89,11 @@ def test_blocks_make_one_deflate_stream(size: int, kind: str) -> None:
         assert zlib.decompressobj(-15).decompress(raw) == data  # nothing after the end block
 
 
-def test_parallel_stream_compresses_like_one_stream() -> None:
+def test_parallel_stream_compresses_like_one_stream(deflate_lib: ModuleType) -> None:
     """Each block starts from the 32 KiB before it: the ratio stays that of one stream."""
     data = _text(3 << 20)
-    one = zlib.compressobj(_zip.DEFLATE_LEVEL, zlib.DEFLATED, -15)
+    level = _zip.DEFLATE_LEVEL if deflate_lib is zlib else _zip.DEFLATE_LEVEL_NG
+    one = deflate_lib.compressobj(level, zlib.DEFLATED, -15)
     single = one.compress(data) + one.flush()
     raw, _ = _deflate([data], 1 << 20)
     assert zlib.decompress(raw, -15) == data

@@ -19,6 +19,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from types import ModuleType
 from typing import IO, BinaryIO, Protocol
 
 _LOCAL_SIG = 0x04034B50
@@ -32,6 +33,18 @@ _FLAG_UTF8 = 0x800
 # for 18.6 MiB, level 4 0.9 s for 21.0 MiB, level 1 0.5 s for 25.7 MiB. Level 4 keeps the
 # write well inside 1.5x an unzip/re-zip of the whole file; Excel recompresses on its next save.
 DEFLATE_LEVEL = 4
+# Deflated with zlib-ng when it is installed (a dependency; the same deflate format, written
+# by a faster search). Measured on the 131 MiB sheet of a 100,000-client register, CPU seconds
+# for compressed/uncompressed size: zlib 4 0.95 s for 13.6%; zlib-ng 4 0.76 s for 13.0%,
+# zlib-ng 3 0.49 s for 13.9%, zlib-ng 2 0.35 s for 14.9%. Level 3 halves the time for a file
+# 2% larger than zlib 4 made it.
+DEFLATE_LEVEL_NG = 3
+try:
+    from zlib_ng import zlib_ng as _zlib_ng
+
+    _DEFLATE_LIB: ModuleType = _zlib_ng
+except ImportError:  # a platform without its wheels: the standard zlib
+    _DEFLATE_LIB = zlib
 # Parallel deflate (see write_deflated): the threads that compress, the size of a block, and
 # how many blocks may wait between the chunks' producer and the writer at most.
 DEFLATE_THREADS = 2
@@ -269,12 +282,15 @@ class RawZipWriter:
 
 def _compress_block(data: bytes, zdict: bytes, final: bool) -> bytes:
     """One block of a parallel deflate: `zdict` is the input just before it (pigz's way)."""
+    lib = _DEFLATE_LIB
+    level = DEFLATE_LEVEL_NG if lib is not zlib else DEFLATE_LEVEL
     if zdict:
-        comp = zlib.compressobj(DEFLATE_LEVEL, zlib.DEFLATED, -15, zdict=zdict)
+        comp = lib.compressobj(level, zlib.DEFLATED, -15, zdict=zdict)
     else:
-        comp = zlib.compressobj(DEFLATE_LEVEL, zlib.DEFLATED, -15)
-    out = comp.compress(data)
-    return out + comp.flush(zlib.Z_FINISH if final else zlib.Z_SYNC_FLUSH)
+        comp = lib.compressobj(level, zlib.DEFLATED, -15)
+    out: bytes = comp.compress(data)
+    end: bytes = comp.flush(zlib.Z_FINISH if final else zlib.Z_SYNC_FLUSH)
+    return out + end
 
 
 _switch_lock = threading.Lock()
@@ -328,7 +344,7 @@ def _deflate_blocks(
                 continue
             try:
                 out = done.result()
-                crc = zlib.crc32(data, crc)
+                crc = crc32(data, crc)
                 usize += len(data)
                 write(out)
                 csize += len(out)
@@ -336,6 +352,7 @@ def _deflate_blocks(
                 failed.append(exc)
         sums[:] = [crc, usize, csize]
 
+    crc32 = _DEFLATE_LIB.crc32  # zlib-ng's is the faster; the same CRC-32
     pool = ThreadPoolExecutor(DEFLATE_THREADS, thread_name_prefix="clientbook-deflate")
     writer = threading.Thread(target=drain, name="clientbook-deflate-writer", daemon=True)
     window = b""
