@@ -349,3 +349,24 @@ def test_damaged_sheet_member_is_an_unusable_file(tmp_path: Path) -> None:
         )
     assert bad.read_bytes() == bytes(data)
     assert _helpers() == []
+
+
+def test_a_compression_error_is_a_zlib_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The callers turn zlib.error into a clientbook error; zlib-ng's own error class is
+    not a subclass of it, so the writer raises it as one."""
+    from zlib_ng import zlib_ng
+
+    class Failing:
+        def compress(self, data: bytes) -> bytes:
+            raise zlib_ng.error("Error -2 while compressing data")
+
+    fake = ModuleType("fake_zlib_ng")
+    fake.error = zlib_ng.error  # type: ignore[attr-defined]
+    fake.crc32 = zlib.crc32  # type: ignore[attr-defined]
+    fake.compressobj = lambda *args, **kwargs: Failing()  # type: ignore[attr-defined]
+    monkeypatch.setattr(_zip, "_DEFLATE_LIB", fake)
+    with pytest.raises(zlib.error):
+        _zip._compress_block(b"data", b"", True)
+    with pytest.raises(zlib.error):
+        _deflate(iter([_text(5 * BLOCK)]))
+    assert _helpers() == []

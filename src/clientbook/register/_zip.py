@@ -284,12 +284,17 @@ def _compress_block(data: bytes, zdict: bytes, final: bool) -> bytes:
     """One block of a parallel deflate: `zdict` is the input just before it (pigz's way)."""
     lib = _DEFLATE_LIB
     level = DEFLATE_LEVEL_NG if lib is not zlib else DEFLATE_LEVEL
-    if zdict:
-        comp = lib.compressobj(level, zlib.DEFLATED, -15, zdict=zdict)
-    else:
-        comp = lib.compressobj(level, zlib.DEFLATED, -15)
-    out: bytes = comp.compress(data)
-    end: bytes = comp.flush(zlib.Z_FINISH if final else zlib.Z_SYNC_FLUSH)
+    try:
+        if zdict:
+            comp = lib.compressobj(level, zlib.DEFLATED, -15, zdict=zdict)
+        else:
+            comp = lib.compressobj(level, zlib.DEFLATED, -15)
+        out: bytes = comp.compress(data)
+        end: bytes = comp.flush(zlib.Z_FINISH if final else zlib.Z_SYNC_FLUSH)
+    except lib.error as exc:  # zlib_ng.error is not a zlib.error: callers catch the latter
+        if isinstance(exc, zlib.error):
+            raise
+        raise zlib.error(str(exc)) from exc
     return out + end
 
 
