@@ -42,7 +42,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, BinaryIO
+from typing import IO, Any, BinaryIO
 
 from pydantic import BaseModel
 
@@ -1822,23 +1822,21 @@ class _FastCells:
         if template is None:
             return None
         fmt, args = template
-        parts: list[bytes]
-        tails = list(map(fmt.__mod__, zip(*args, strict=True)))
-        if rerun:
-            parts = [b""] * (2 * k + 1)
-            parts[0 : 2 * k : 2] = map(bytes.__getitem__, pieces, map(slice, cuts))
-            parts[1 : 2 * k : 2] = tails
-        elif new_head_fmt is None:
-            parts = [b""] * (2 * k + 1)
-            parts[0 : 2 * k : 2] = pieces[:k]
-            parts[1 : 2 * k : 2] = tails
-        else:  # spans="..." grows to the new columns
-            parts = [b""] * (3 * k + 1)
-            parts[0 : 3 * k : 3] = map(new_head_fmt.__mod__, rows)
-            parts[1 : 3 * k : 3] = [p[n:] for p, n in zip(pieces[:k], map(len, heads), strict=True)]
-            parts[2 : 3 * k : 3] = tails
-        parts[-1] = pieces[k]
-        return b"".join(parts)
+        # one %-format for the whole block: each row's bytes up to its end tag, then its new
+        # cells and the end tag; a single formatting call makes the block
+        if rerun:  # the row up to its first clientbook cell
+            lead: Iterable[object] = map(bytes.__getitem__, pieces, map(slice, cuts))
+            row_fmt = b"%s" + fmt
+            columns = (lead, *args)
+        elif new_head_fmt is None:  # the whole row
+            row_fmt = b"%s" + fmt
+            columns = (pieces[:k], *args)
+        else:  # spans="..." grows to the new columns: a new start tag, then the row's body
+            bodies = [p[n:] for p, n in zip(pieces[:k], map(len, heads), strict=True)]
+            row_fmt = new_head_fmt + b"%s" + fmt
+            columns = (rows, bodies, *args)
+        flat = tuple(itertools.chain.from_iterable(zip(*columns, strict=True)))
+        return (row_fmt * k) % flat + pieces[k]
 
     def _template(self, rows: range) -> tuple[bytes, list[Iterable[object]]] | None:
         """The %-format of one row's new cells and its arguments column by column."""
@@ -1850,21 +1848,19 @@ class _FastCells:
             if len(kinds) != 1:
                 return None
             kind = kinds.pop()
-            known = self._payloads[j]
-            get = known.get
             start = self._pct_start[j]
             payload: list[bytes]
             if kind is str:
                 if "" in values:
                     return None
                 try:
-                    payload = [get(v) or self._str_payload(v, j) for v in values]  # type: ignore[arg-type]
+                    payload = self._payload(values, j, self._str_payload)  # type: ignore[arg-type]
                 except _TooLong:
                     return None  # cells() says which cell
                 fmt.append(start + b"%d%s" + self._pct_str_end)
             elif kind is float:
                 try:
-                    payload = [get(v) or self._float_payload(v, j) for v in values]  # type: ignore[arg-type]
+                    payload = self._payload(values, j, self._float_payload)  # type: ignore[arg-type]
                 except ValueError:
                     return None  # inf, nan: cells() raises it
                 fmt.append(start + b"%d" + self._pct_num_mid[j] + b"%s" + self._pct_num_end)
@@ -1877,6 +1873,20 @@ class _FastCells:
             args += (rows, payload)
         fmt.append(self._pct_row_close)
         return b"".join(fmt), args
+
+    def _payload(
+        self, values: list[str] | list[float], j: int, make: Callable[[Any, int], bytes]
+    ) -> list[bytes]:
+        """Each value's bytes in column j (after the cell reference), from the column's
+        cache, with `make` for those not in it yet."""
+        known = self._payloads[j]
+        if make == self._str_payload or 0.0 not in values:  # zeros are never cached
+            try:
+                return list(map(known.__getitem__, values))
+            except KeyError:
+                pass
+        get = known.get
+        return [get(v) or make(v, j) for v in values]
 
     def _str_payload(self, value: str, j: int) -> bytes:
         if len(value) > _MAX_CELL_TEXT:
