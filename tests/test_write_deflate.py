@@ -20,7 +20,7 @@ import pytest
 
 from clientbook.errors import UnusableFile, WriteError
 from clientbook.register import _zip
-from clientbook.register._zip import RawZipWriter, prefetched
+from clientbook.register._zip import RawZipWriter, prefetched, read_member
 from clientbook.register.write import write_columns
 from clientbook.safe_io import update_register
 from libreoffice import needs_soffice, soffice_csv
@@ -369,4 +369,93 @@ def test_a_compression_error_is_a_zlib_error(monkeypatch: pytest.MonkeyPatch) ->
         _zip._compress_block(b"data", b"", True)
     with pytest.raises(zlib.error):
         _deflate(iter([_text(5 * BLOCK)]))
+    assert _helpers() == []
+
+
+# --- members read with pread and inflated in a thread ------------------------------------
+
+
+def _archive(path: Path) -> dict[str, bytes]:
+    """A zip with stored and deflated members of many sizes (what read_member reads)."""
+    contents: dict[str, bytes] = {}
+    with zipfile.ZipFile(path, "w") as z:
+        for size in SIZES:
+            for kind, data in (("t", _text(size)), ("r", random.Random(size).randbytes(size))):
+                for method, level in ((zipfile.ZIP_STORED, None), (zipfile.ZIP_DEFLATED, 1),
+                                      (zipfile.ZIP_DEFLATED, 9)):  # fmt: skip
+                    name = f"m{size}_{kind}_{method}_{level}.bin"
+                    z.writestr(name, data, compress_type=method, compresslevel=level)
+                    contents[name] = data
+    return contents
+
+
+@pytest.mark.parametrize("piece", [1, 1000, BLOCK, 1 << 20])
+@pytest.mark.parametrize("source", ["file", "bytes"])
+def test_read_member_gives_every_member_as_zipfile_does(
+    tmp_path: Path, piece: int, source: str
+) -> None:
+    path = tmp_path / "m.zip"
+    contents = _archive(path)
+    fp = path.open("rb") if source == "file" else io.BytesIO(path.read_bytes())
+    with fp, zipfile.ZipFile(fp) as z:  # type: ignore[arg-type]
+        for info in z.infolist():
+            if piece == 1 and info.file_size > 3 * BLOCK:
+                continue  # a byte at a time: small members only
+            got = []
+            with read_member(z, fp, info, piece) as reader:  # type: ignore[arg-type]
+                while data := reader.read():
+                    assert len(data) <= max(piece, 1)
+                    got.append(data)
+            assert b"".join(got) == contents[info.filename], info.filename
+    assert _helpers() == []
+
+
+def _damage(path: Path, name: str, at: float) -> None:
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as z:
+        info = z.getinfo(name)
+    h = info.header_offset
+    start = h + 30 + int.from_bytes(data[h + 26 : h + 28], "little")
+    start += int.from_bytes(data[h + 28 : h + 30], "little")
+    data[start + int(info.compress_size * at)] ^= 0x55
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("method", [zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED])
+def test_read_member_checks_the_crc(tmp_path: Path, method: int) -> None:
+    path = tmp_path / "m.zip"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("a.xml", _text(50_000), compress_type=method)
+    _damage(path, "a.xml", 0.5)
+    with path.open("rb") as fp, zipfile.ZipFile(fp) as z:
+        info = z.getinfo("a.xml")
+        with (
+            pytest.raises((zipfile.BadZipFile, zlib.error)),
+            read_member(z, fp, info, 1000) as reader,  # type: ignore[arg-type]
+        ):
+            while reader.read():
+                pass
+    assert _helpers() == []
+
+
+def test_read_member_refuses_a_member_cut_short(tmp_path: Path) -> None:
+    path = tmp_path / "m.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("a.xml", _text(200_000))
+    with path.open("rb") as fp, zipfile.ZipFile(fp) as z:
+        info = z.getinfo("a.xml")
+        info.compress_size //= 2  # as if the data ended half way
+        with pytest.raises(EOFError), read_member(z, fp, info, 1000) as reader:  # type: ignore[arg-type]
+            while reader.read():
+                pass
+    assert _helpers() == []
+
+
+def test_read_member_stops_its_thread_when_left_early(tmp_path: Path) -> None:
+    path = tmp_path / "m.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("a.xml", _text(2_000_000))
+    with path.open("rb") as fp, zipfile.ZipFile(fp) as z:
+        with read_member(z, fp, z.getinfo("a.xml"), 1000) as reader:  # type: ignore[arg-type]
+            assert reader.read() == _text(1000)
     assert _helpers() == []

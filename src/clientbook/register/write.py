@@ -52,7 +52,7 @@ from clientbook.register._zip import (
     Readable,
     ZipTooLarge,
     ZipUnsupported,
-    prefetched,
+    read_member,
 )
 from clientbook.register.guard import column_letter
 
@@ -956,7 +956,7 @@ def _scan_sheet(pkg: _Package, sheet_name: str, header_row: int, names: Names) -
     last_used = -1
     max_row = 0
     existing_rows: list[int] = []
-    with pkg.open(info) as member, prefetched(member, _CHUNK) as stream:
+    with read_member(pkg.zf, pkg.fp, info, _CHUNK) as stream:
         scanner = _SheetScanner(stream, pkg.display, sheet_name)
         scanner.read_head()
         tags = scanner.tags
@@ -1430,7 +1430,7 @@ def _apply(pkg: _Package, plan: _Plan, dest: BinaryIO) -> list[str]:
     try:
         for info in pkg.infos:
             if info is sheet_info:
-                with pkg.open(info) as member, prefetched(member, _CHUNK) as stream:
+                with read_member(pkg.zf, pkg.fp, info, _CHUNK) as stream:
                     writer.write_deflated(info, _sheet_chunks(pkg, plan, stream))
                 changed.append(info.filename)
             elif plan.table is not None and info.filename == plan.table.part:
