@@ -52,7 +52,7 @@ DEFLATE_THREADS = 2
 DEFLATE_BLOCK = 1 << 20
 DEFLATE_IN_FLIGHT = 2 * DEFLATE_THREADS + 1
 _WINDOW = 32768  # deflate's window: a block's dictionary is this much of the input before it
-_SWITCH_INTERVAL = 0.0005  # seconds, while a member is deflated or inflated in threads
+_SWITCH_INTERVAL = 0.0005  # seconds, while a member is deflated in threads
 _PREFETCH = 4  # inflated pieces read ahead by prefetched()
 
 
@@ -461,12 +461,11 @@ def _stream_pieces(stream: IO[bytes], piece: int) -> Iterator[bytes]:
 def prefetched(stream: IO[bytes], piece: int = _COPY_CHUNK) -> Iterator[_Prefetched]:
     """`with prefetched(stream) as reader:` reader.read() gives the stream's next piece, read
     ahead in a thread, which is stopped on exit."""
-    with _short_switch_interval():
-        reader = _Prefetched(_stream_pieces(stream, piece))
-        try:
-            yield reader
-        finally:
-            reader.close()
+    reader = _Prefetched(_stream_pieces(stream, piece))
+    try:
+        yield reader
+    finally:
+        reader.close()
 
 
 _READ_COMPRESSED = 1 << 18  # bytes of a member's compressed data read at a time
@@ -535,12 +534,13 @@ def read_member(
         with zf.open(info) as stream, prefetched(stream, piece) as reader:
             yield reader
         return
-    with _short_switch_interval():
-        reader = _Prefetched(_inflated_pieces(fd, info, piece))
-        try:
-            yield reader
-        finally:
-            reader.close()
+    # The GIL switch interval is left alone: while the sheet is also deflated, the deflate
+    # shortens it; in the first pass (made beside the reader) a short one slowed the reader.
+    reader = _Prefetched(_inflated_pieces(fd, info, piece))
+    try:
+        yield reader
+    finally:
+        reader.close()
 
 
 def _file_descriptor(fp: BinaryIO) -> int | None:
