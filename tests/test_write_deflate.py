@@ -459,3 +459,35 @@ def test_read_member_stops_its_thread_when_left_early(tmp_path: Path) -> None:
         with read_member(z, fp, z.getinfo("a.xml"), 1000) as reader:  # type: ignore[arg-type]
             assert reader.read() == _text(1000)
     assert _helpers() == []
+
+
+def test_keyboard_interrupt_mid_sheet_stops_every_helper_thread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C while the sheet is patched (read-ahead, compression and writer threads all
+    running): it propagates, the register is as it was, no temporary file and no thread is
+    left."""
+    from clientbook.register import write as write_mod
+
+    monkeypatch.setattr(write_mod, "_CHUNK", 300)  # many blocks
+    src = build_rich_workbook(tmp_path / "src.xlsx")
+    before = src.read_bytes()
+    real = write_mod._FastCells.block
+    calls = 0
+
+    def interrupted(fast: object, block: bytes, rerun: bool = False) -> bytes | None:
+        nonlocal calls
+        calls += 1
+        if calls == 3:
+            raise KeyboardInterrupt
+        return real(fast, block, rerun)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(write_mod._FastCells, "block", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        update_register(
+            src, tier_columns(), sheet_name=CLIENT_SHEET, header_row=HEADER_ROW, force=True
+        )
+    assert calls == 3
+    assert src.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["src.xlsx"]
+    assert _helpers() == []
