@@ -1,27 +1,35 @@
-"""Benchmark the lossless write-back against the physical floor of the same file.
+"""Benchmark the write phase (the lossless write-back) against the physical floor of the file.
 
     .venv/bin/python benchmarks/bench_write.py [--rows 1000,10000,100000] [--repeat 3]
+        [--book read|sst] [--media MIB] [--src DIR]
 
-For each size it generates (once, cached in benchmarks/data/) a synthetic register of ~25
-columns, Excel-like (shared strings, styles, an autofilter), plus a 1,000-row one carrying a
-large picture (--media MiB) to show that memory does not grow with the copied parts, then
-times in a fresh child process each:
+--book read (default): bench_read.py's synthetic registers (benchmarks/data/register_N.xlsx,
+inline strings, a title row, the header on row 2, a holdings sheet), the ones
+tier_command.py times; --book sst: this script's own Excel-like registers (~25 columns,
+shared strings, styles, an autofilter), cached as benchmarks/data/write_register_N.xlsx.
+--media adds a 1,000-row book carrying a stored picture of that many MiB, to show that memory
+does not grow with the copied parts. --src times another checkout's `src` folder (e.g. the
+code before a change: `git archive OLD src | tar -x -C /tmp/old`, then --src /tmp/old/src).
 
-* floor   - unzip every member and re-zip the file unchanged (zipfile, deflate level 6);
-* write   - update_register(..., output=NEW) writing the 7 `tier` columns (first run);
-* rewrite - the same on the result (the columns exist: every row is updated in place),
-            its ratio taken against the floor of that (larger) result file.
+For each size it times, each in a fresh child process:
 
-Seconds are the best of --repeat interleaved runs of the call alone (wall clock), "CPU"
-the least CPU seconds (user + system, both threads), each "x" the ratio to the floor of
-the file that call read; peak RSS is the child's ru_maxrss, and "base" is the RSS before
-the call (interpreter + the values to write).
+* floor    - unzip every member and re-zip the file unchanged (zipfile, deflate level 6);
+* write    - update_register(..., output=NEW) writing the 7 `tier` columns, both passes
+             over the sheet (no head start);
+* tier     - the same with the first pass made before the clock starts (prepare_sheet), as
+             `clientbook tier` makes it in a thread while it reads: its write phase;
+* re-run   - the `tier` call on the written file (the columns exist: every row updated).
+
+Seconds are the best of --repeat interleaved runs of the call alone (wall clock), "CPU" the
+least CPU seconds (user + system, all threads), "x" the ratio to the floor; peak RSS is the
+child's ru_maxrss and "base" the RSS before the call (interpreter + the values to write).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import subprocess
 import sys
@@ -31,6 +39,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
 N_COLS = 25
+BOOKS = {  # --book: (file name, sheet, header row)
+    "read": ("register_{rows}.xlsx", "客户信息", 2),
+    "sst": ("write_register_{rows}.xlsx", "客户", 1),
+}
 
 HEADERS = [
     "客户号", "客户姓名", "性别", "出生日期", "身份证号", "手机号", "邮箱", "地址", "职业",
@@ -139,6 +151,7 @@ _CHILD = r"""
 import json, resource, sys, time, zipfile, shutil
 from pathlib import Path
 mode, src, dst, rows = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4])
+sheet, header_row = sys.argv[5], int(sys.argv[6])
 def rss():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 def cpu():
@@ -156,7 +169,7 @@ if mode == "floor":
 else:
     from clientbook.register.write import NewColumn
     from clientbook.safe_io import update_register
-    data_rows = range(2, rows + 2)
+    data_rows = range(header_row + 1, header_row + 1 + rows)
     quads = ["速赢", "培养", "维持", "放弃"]
     cols = [
         NewColumn("客户层级", ("Tier",), {r: "ABCD"[r % 4] for r in data_rows}, 10),
@@ -168,22 +181,36 @@ else:
         NewColumn("优先级说明", ("Reason",),
                   {r: f"AUM top {r % 10 + 1}%; 他行资产 {r % 900}万" for r in data_rows}, 30),
     ]
+    prepared = None
+    if mode == "tier":
+        from clientbook.register.write import prepare_sheet
+        names = [(c.header, c.aliases) for c in cols]
+        prepared = prepare_sheet(src, sheet_name=sheet, header_row=header_row, names=names)
     base = rss()
     c = cpu()
     t = time.perf_counter()
-    update_register(src, cols, sheet_name="客户", header_row=1, output=dst, force=True)
+    update_register(src, cols, sheet_name=sheet, header_row=header_row, output=dst, force=True,
+                    prepared=prepared)
     sec = time.perf_counter() - t
 print(json.dumps({"seconds": sec, "cpu": cpu() - c, "peak": rss(), "base": base}))
 """
 
 
-def _child(mode: str, src: Path, dst: Path, rows: int) -> dict[str, float]:
+def _child(
+    mode: str, src: Path, dst: Path, rows: int, book: str, code: str | None
+) -> dict[str, float]:
+    _, sheet, header_row = BOOKS[book]
+    env = dict(os.environ)
+    if code:
+        env["PYTHONPATH"] = code
     proc = subprocess.run(
-        [sys.executable, "-c", _CHILD, mode, str(src), str(dst), str(rows)],
+        [sys.executable, "-c", _CHILD, mode, str(src), str(dst), str(rows), sheet,
+         str(header_row)],
         check=True,
         capture_output=True,
         text=True,
-    )
+        env=env,
+    )  # fmt: skip
     result: dict[str, float] = json.loads(proc.stdout)
     return result
 
@@ -199,65 +226,89 @@ def add_media(src: Path, path: Path, mib: int) -> None:
             f.write(rng.randbytes(1 << 20))
 
 
+def _register(book: str, rows: int) -> Path:
+    path = DATA / BOOKS[book][0].format(rows=rows)
+    if not path.exists():
+        if book == "sst":
+            generate(rows, path)
+        else:
+            sys.path.insert(0, str(HERE))
+            from bench_read import generate as generate_read
+
+            generate_read(path, rows)
+    return path
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", default="1000,10000,100000")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--book", choices=sorted(BOOKS), default="read")
     parser.add_argument(
-        "--media", type=int, default=100, help="MiB of picture in the extra 1,000-row book"
+        "--media", type=int, default=0, help="MiB of picture in an extra 1,000-row book"
     )
+    parser.add_argument("--src", default=None, help="the src folder of the code to time")
     args = parser.parse_args()
+    code = str(Path(args.src).resolve()) if args.src else None
     DATA.mkdir(parents=True, exist_ok=True)
     out_dir = HERE / "out"
     out_dir.mkdir(exist_ok=True)
     mib = 1024 * 1024
+    print(f"book: {args.book}; code: {code or 'this checkout'}; load {os.getloadavg()[0]:.2f}")
     print(
         f"{'rows':>16} {'file':>6} {'sheet':>6} | {'floor':>6} {'write':>6} {'x':>5} "
-        f"{'re-run':>6} {'x':>5} | {'CPU fl':>6} {'write':>6} {'x':>5} {'re-run':>6} {'x':>5} | "
-        f"{'out':>6} | {'RSS wr':>6} {'base':>5} {'re-run':>6}"
+        f"{'tier':>6} {'x':>5} {'re-run':>6} {'x':>5} | {'CPU fl':>6} {'write':>6} "
+        f"{'tier':>6} {'re-run':>6} | {'out':>6} | {'RSS wr':>6} {'tier':>6} {'base':>5}"
     )
-    print(f"{'':>16} {'MiB':>6} {'MiB':>6} | {'s':>6} {'s':>6} {'':>5} {'s':>6} {'':>5} |")
-    sizes: list[tuple[int, str]] = [(int(x), "") for x in args.rows.split(",")]
+    print(
+        f"{'':>16} {'MiB':>6} {'MiB':>6} | {'s':>6} {'s':>6} {'':>5} {'s':>6} {'':>5} "
+        f"{'s':>6} {'':>5} | {'s':>6} {'s':>6} {'s':>6} {'s':>6} | {'MiB':>6} |"
+    )
+    sizes: list[tuple[int, int]] = [(int(x), 0) for x in args.rows.split(",")]
     if args.media:
-        sizes.append((1000, f"_media{args.media}"))
-    for rows, extra in sizes:
-        src = DATA / f"register_{rows}{extra}.xlsx"
-        if not src.exists():
-            plain = DATA / f"register_{rows}.xlsx"
-            if not plain.exists():
-                generate(rows, plain)
-            if extra:
-                add_media(plain, src, args.media)
+        sizes.append((1000, args.media))
+    for rows, media in sizes:
+        src = _register(args.book, rows)
+        if media:
+            plain = src
+            src = DATA / f"{plain.stem}_media{media}.xlsx"
+            if not src.exists():
+                add_media(plain, src, media)
+        sheet_name = "xl/worksheets/sheet1.xml"
         with zipfile.ZipFile(src) as z:
-            sheet_mib = z.getinfo("xl/worksheets/sheet1.xml").file_size / mib
-        first = out_dir / f"written_{rows}{extra}.xlsx"
-        second = out_dir / f"rewritten_{rows}{extra}.xlsx"
+            sheet_mib = z.getinfo(sheet_name).file_size / mib
+        first = out_dir / f"written_{src.stem}.xlsx"
+        second = out_dir / f"rewritten_{src.stem}.xlsx"
         runs: dict[str, list[dict[str, float]]] = {
             "floor": [],
             "write": [],
-            "floor2": [],
+            "tier": [],
             "rewrite": [],
         }
         for _ in range(args.repeat):  # interleaved, so that all of them see the same load
-            runs["floor"].append(_child("floor", src, out_dir / "floor.xlsx", rows))
-            runs["write"].append(_child("write", src, first, rows))
-            runs["floor2"].append(_child("floor", first, out_dir / "floor.xlsx", rows))
-            runs["rewrite"].append(_child("write", first, second, rows))
-        floor, write, floor2, rewrite = (min(runs[k], key=lambda r: r["seconds"]) for k in runs)
+            runs["floor"].append(
+                _child("floor", src, out_dir / "floor.xlsx", rows, args.book, code)
+            )
+            runs["write"].append(_child("write", src, first, rows, args.book, code))
+            runs["tier"].append(_child("tier", src, first, rows, args.book, code))
+            runs["rewrite"].append(_child("tier", first, second, rows, args.book, code))
+        best = {k: min(runs[k], key=lambda r: r["seconds"]) for k in runs}
         cpu = {k: min(r["cpu"] for r in runs[k]) for k in runs}
-        label = f"{rows:,}" + (f"+{args.media}MiB pic" if extra else "")
+        peak = {k: max(r["peak"] for r in runs[k]) for k in runs}
+        fl = best["floor"]["seconds"]
+        label = f"{rows:,}" + (f"+{media}MiB pic" if media else "")
         print(
             f"{label:>16} {src.stat().st_size / mib:>6.1f} {sheet_mib:>6.1f} | "
-            f"{floor['seconds']:>6.2f} {write['seconds']:>6.2f} "
-            f"{write['seconds'] / floor['seconds']:>5.2f} {rewrite['seconds']:>6.2f} "
-            f"{rewrite['seconds'] / floor2['seconds']:>5.2f} | "
-            f"{cpu['floor']:>6.2f} {cpu['write']:>6.2f} {cpu['write'] / cpu['floor']:>5.2f} "
-            f"{cpu['rewrite']:>6.2f} {cpu['rewrite'] / cpu['floor2']:>5.2f} | "
-            f"{first.stat().st_size / mib:>6.1f} | "
-            f"{write['peak'] / mib:>5.0f}M {write['base'] / mib:>4.0f}M "
-            f"{rewrite['peak'] / mib:>5.0f}M",
+            f"{fl:>6.2f} {best['write']['seconds']:>6.2f} {best['write']['seconds'] / fl:>5.2f} "
+            f"{best['tier']['seconds']:>6.2f} {best['tier']['seconds'] / fl:>5.2f} "
+            f"{best['rewrite']['seconds']:>6.2f} {best['rewrite']['seconds'] / fl:>5.2f} | "
+            f"{cpu['floor']:>6.2f} {cpu['write']:>6.2f} {cpu['tier']:>6.2f} "
+            f"{cpu['rewrite']:>6.2f} | {first.stat().st_size / mib:>6.1f} | "
+            f"{peak['write'] / mib:>5.0f}M {peak['tier'] / mib:>5.0f}M "
+            f"{best['write']['base'] / mib:>4.0f}M",
             flush=True,
         )
+    print(f"load {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":

@@ -30,21 +30,30 @@ defusedxml; edits to them are textual so that namespace prefixes stay as they we
 
 from __future__ import annotations
 
+import bisect
+import contextlib
 import io
+import itertools
 import posixpath
 import re
 import unicodedata
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, BinaryIO
+from typing import IO, Any, BinaryIO
 
 from pydantic import BaseModel
 
 from clientbook.errors import UnusableFile, WriteError, WrongPassword
-from clientbook.register._zip import RawZipWriter, ZipTooLarge, ZipUnsupported
+from clientbook.register._zip import (
+    RawZipWriter,
+    Readable,
+    ZipTooLarge,
+    ZipUnsupported,
+    read_member,
+)
 from clientbook.register.guard import column_letter
 
 CellValue = str | float | int | None
@@ -189,7 +198,7 @@ def find_header_row(
         sheet, _ = _find_sheet(pkg, sheet_name)
         info = pkg.info(sheet.part)
         assert info is not None
-        with pkg.open(info) as stream:
+        with _damaged_member(pkg.display), pkg.open(info) as stream:
             scanner = _SheetScanner(stream, pkg.display, sheet_name)
             scanner.read_head()
             for buf, rows, _ in scanner.blocks(check=True, until=search_rows):
@@ -567,7 +576,7 @@ class _Row:
 class _SheetScanner:
     """Streams a sheet part: head (up to <sheetData>), rows in blocks, then the tail."""
 
-    def __init__(self, stream: IO[bytes], display: str, sheet: str) -> None:
+    def __init__(self, stream: Readable, display: str, sheet: str) -> None:
         self.stream = stream
         self.display = display
         self.sheet = sheet
@@ -705,8 +714,9 @@ class _SheetScanner:
         self._pending = b""
         close = self.tags.sheetdata_close
         row_close = self.tags.row_close
+        searched = 0  # buf[:searched] holds no `</sheetData>`
         while True:
-            end = buf.find(close)
+            end = buf.find(close, searched)
             if end >= 0:
                 yield buf[:end]
                 self.rest = buf[end:]
@@ -719,6 +729,7 @@ class _SheetScanner:
             chunk = self.stream.read(_CHUNK)
             if not chunk:
                 raise self.refuse("sheetData is not closed")
+            searched = max(0, len(buf) - len(close) + 1)
             buf += chunk
 
     def tail_chunks(self) -> Iterator[bytes]:
@@ -775,10 +786,10 @@ class _Plan:
     def result(
         self, *, changed_parts: list[str], encrypted: bool, dry_run: bool = False
     ) -> WriteResult:
-        cells = sum(
-            1 for t in self.targets for v in t.column.values.values() if v is not None and v != ""
-        )
-        existing = set(self.existing_rows)
+        cells = 0
+        for t in self.targets:  # values neither None nor "", counted at C speed
+            values = list(t.column.values.values())
+            cells += len(values) - values.count(None) - values.count("")
         return WriteResult(
             sheet=self.sheet.name,
             header_row=self.header_row,
@@ -792,7 +803,7 @@ class _Plan:
                 for t in self.targets
             ],
             cells=cells,
-            rows_added=sum(1 for r in self.value_rows if r not in existing),
+            rows_added=len(set(self.value_rows).difference(self.existing_rows)),
             table=self.table.name if self.table else None,
             autofilter_extended=self.autofilter_new_ref is not None,
             changed_parts=changed_parts,
@@ -924,7 +935,22 @@ class _Scan:
     col_styles: list[tuple[int, int, int]]
 
 
+@contextlib.contextmanager
+def _damaged_member(display: str) -> Iterator[None]:
+    """A zip member that cannot be inflated (bad data, bad CRC, cut short) is the user's
+    damaged file, not a crash."""
+    try:
+        yield
+    except (ZipUnsupported, zipfile.BadZipFile, EOFError, zlib.error) as exc:
+        raise UnusableFile(path=display, reason=f"damaged zip member ({exc})") from exc
+
+
 def _scan(pkg: _Package, sheet_name: str, header_row: int, names: Names) -> _Scan:
+    with _damaged_member(pkg.display):
+        return _scan_sheet(pkg, sheet_name, header_row, names)
+
+
+def _scan_sheet(pkg: _Package, sheet_name: str, header_row: int, names: Names) -> _Scan:
     sheet, wb_part = _find_sheet(pkg, sheet_name)
     info = pkg.info(sheet.part)
     assert info is not None
@@ -932,7 +958,7 @@ def _scan(pkg: _Package, sheet_name: str, header_row: int, names: Names) -> _Sca
     last_used = -1
     max_row = 0
     existing_rows: list[int] = []
-    with pkg.open(info) as stream:
+    with read_member(pkg.zf, pkg.fp, info, _CHUNK) as stream:
         scanner = _SheetScanner(stream, pkg.display, sheet_name)
         scanner.read_head()
         tags = scanner.tags
@@ -993,6 +1019,8 @@ def _plan(
     if not columns:
         raise ValueError("no columns to write")
     for column in columns:
+        if not column.values or min(column.values) > header_row:
+            continue
         bad = [r for r in column.values if r <= header_row]
         if bad:
             raise ValueError(f"values for rows at or above the header row: {bad[:3]}")
@@ -1040,7 +1068,14 @@ def _plan(
     header_cells = [c for c, (_, _, d) in header.items() if d]
     header_style = header[max(header_cells)][1] if header_cells else None
     col_styles = scanned.col_styles
-    value_rows = sorted({r for t in targets for r, v in t.column.values.items() if v is not None})
+    rows: set[int] = set()
+    for t in targets:
+        values = t.column.values
+        if None in values.values():
+            rows.update(r for r, v in values.items() if v is not None)
+        else:  # the common case, at C speed
+            rows.update(values)
+    value_rows = sorted(rows)
     plan = _Plan(
         sheet=sheet,
         workbook_part=wb_part,
@@ -1132,15 +1167,16 @@ def _scan_rows(
             re.compile(rb"<" + p + rb"c\s[^>]*?\br\s*=\s*[\"']" + letters + rb"\d", re.I),
         )
 
-    # Excel and most writers put r= first and in upper case: then counting literal tags
+    # Excel and most writers put r= first and in upper case: then finding no tag without it
     # proves every row and cell has one, and a literal-prefix regex finds cells right of
     # the last used column. Other blocks take the general regexes.
     # (A `<c` that is not `<c r="` may also be a rich-text tag such as <color>: such blocks
     # simply take the general path.)
-    c_any = b"<" + tags.p + b"c"
-    c_first = b"<" + tags.p + b'c r="'
-    row_any = b"<" + tags.p + b"row"
+    # (searching for the first exception is about twice as fast as counting both forms)
+    cell_not_r_first = re.compile(rb"<" + p + rb'c(?! r=")')
+    row_not_r_first = re.compile(rb"<" + p + rb'row(?! r="\d+")')
     row_first = re.compile(rb"<" + p + rb'row r="(\d+)"')
+    ext_list = re.compile(rb"extLst")  # faster than bytes.find in XML
     after = beyond(last_used)
     plain = True
     # a formula in a column clientbook owns is refused before anything is written
@@ -1161,14 +1197,12 @@ def _scan_rows(
             ),
         )
     for block in scanner.raw_blocks():
-        if b"<!" in block or b"<?" in block:
+        if _markup_decl(block):
             raise scanner.refuse("comment, CDATA or processing instruction")
         first_nums = row_first.findall(block)
-        simple = block.count(c_any) == block.count(c_first) and block.count(row_any) == len(
-            first_nums
-        )
-        plain = plain and simple and block.find(b"extLst") < 0
-        if formulas is not None:
+        simple = cell_not_r_first.search(block) is None and row_not_r_first.search(block) is None
+        plain = plain and simple and ext_list.search(block) is None
+        if formulas is not None and tags.formula.search(block) is not None:  # any formula
             fm = formulas[0 if simple else 1].search(block)
             if fm is not None:
                 col = column_index(fm.group(1))
@@ -1207,6 +1241,12 @@ def _scan_rows(
                     last_used = column_index(rm.group(1))
                     after = beyond(last_used)
     return last_used, last_num, plain
+
+
+def _markup_decl(block: bytes) -> bool:
+    """Whether `block` holds `<!` or `<?`. Looking for "!" and "?" alone is a memchr, many
+    times faster than a two-byte search in XML, where "<" is everywhere; they are rare."""
+    return (b"!" in block and b"<!" in block) or (b"?" in block and b"<?" in block)
 
 
 def _rows_of(scanner: _SheetScanner, block: bytes, last_num: int) -> tuple[list[_Row], int]:
@@ -1397,7 +1437,7 @@ def _apply(pkg: _Package, plan: _Plan, dest: BinaryIO) -> list[str]:
     try:
         for info in pkg.infos:
             if info is sheet_info:
-                with pkg.open(info) as stream:
+                with read_member(pkg.zf, pkg.fp, info, _CHUNK) as stream:
                     writer.write_deflated(info, _sheet_chunks(pkg, plan, stream))
                 changed.append(info.filename)
             elif plan.table is not None and info.filename == plan.table.part:
@@ -1465,7 +1505,7 @@ def _string_cell(p: bytes, ref: bytes, text: str, s: bytes) -> bytes:
     )
 
 
-def _sheet_chunks(pkg: _Package, plan: _Plan, stream: IO[bytes]) -> Iterator[bytes]:
+def _sheet_chunks(pkg: _Package, plan: _Plan, stream: Readable) -> Iterator[bytes]:
     """The patched sheet part, chunk by chunk (the second pass)."""
     scanner = _SheetScanner(stream, pkg.display, plan.sheet.name)
     scanner.read_head()
@@ -1559,6 +1599,10 @@ def _plain_rows(
     max_col = targets[-1].col
     value_rows = fast.value_rows
     for block in scanner.raw_blocks():
+        whole = fast.block(block)
+        if whole is not None:  # every row of the block alike and getting values: at C speed
+            yield whole
+            continue
         out: list[bytes] = []
         pos = 0
         for m in row_start.finditer(block):
@@ -1606,6 +1650,10 @@ def _plain_rerun(
     keep = (b' s="', b"<" + p + b"f")
     max_col = targets[-1].col
     for block in scanner.raw_blocks():
+        whole = fast.block(block, rerun=True)
+        if whole is not None:  # every row of the block alike and getting values: at C speed
+            yield whole
+            continue
         out: list[bytes] = []
         pos = 0
         for m in row_start.finditer(block):
@@ -1662,6 +1710,21 @@ class _FastCells:
             )
         self.style = {t.col: _style_for(plan, t.col) for t in targets}
         self.value_rows = frozenset(plan.value_rows)
+        self.sorted_rows = plan.value_rows
+        self.row_open = tags.row_open
+        self.row_head = b"<" + p + b'row r="'
+        self._row_start = re.compile(rb"<" + re.escape(p) + rb'row r="(\d+)("[^>]*>)')
+        self._row_forms: dict[bytes, tuple[bytes, bytes | None]] = {}
+        first_ref = b'<%sc r="%s' % (p, column_letter(targets[0].col).encode())
+        self._first_ref_fmt = first_ref.replace(b"%", b"%%") + b'%d"'
+        self._keep = (b' s="', b"<" + p + b"f")  # as _plain_rerun
+        self._payloads: list[dict[object, bytes]] = [{} for _ in targets]
+        # the same bytes as %-format literals
+        self._pct_start = [c[2].replace(b"%", b"%%") for c in self.columns]
+        self._pct_num_mid = [c[5].replace(b"%", b"%%") for c in self.columns]
+        self._pct_str_end = self.str_end.replace(b"%", b"%%")
+        self._pct_num_end = self.num_end.replace(b"%", b"%%")
+        self._pct_row_close = tags.row_close.replace(b"%", b"%%")
         self._letters: dict[bytes, int] = {}
         self._spans: dict[bytes, bytes] = {}
         self._texts: dict[str, tuple[bytes, bool]] = {}
@@ -1710,6 +1773,147 @@ class _FastCells:
                 self._spans[spans] = new
         return tag[:i] + new + tag[j:]
 
+    def block(self, block: bytes, rerun: bool = False) -> bytes | None:
+        """A block of whole rows patched as on a plain first run (each row's new cells
+        appended: start_tag() and cells()) or, with `rerun`, as on a plain re-run (from the
+        row's first clientbook cell to its end replaced by cells()), when its rows follow
+        one another, all with the same start tag but for the number, and each gets a value
+        of the same plain type (str, float or int, never blank) in each new column; None
+        otherwise (the caller then goes row by row). The bytes are those the row-by-row
+        path makes, but made a column at a time: Python does a little work per value, the
+        rest is done at C speed a block at a time."""
+        pieces = block.split(self.tags.row_close)  # piece i: row i up to its end tag
+        k = len(pieces) - 1
+        if k == 0 or self.row_open in pieces[k]:
+            return None
+        first = self._row_start.match(pieces[0])
+        if first is None:
+            return None
+        rest = first.group(2)  # '" spans="1:25">': the start tag after the row number
+        form = self._row_forms.get(rest)
+        if form is None:
+            if len(self._row_forms) >= 64 or rest.endswith(b"/>") or b"customFormat" in rest:
+                return None
+            new_rest = self.start_tag(self.row_head + b"1" + rest)[len(self.row_head) + 1 :]
+            head = self.row_head.replace(b"%", b"%%") + b"%d"
+            form = self._row_forms[rest] = (
+                head + rest.replace(b"%", b"%%"),
+                None if new_rest == rest else head + new_rest.replace(b"%", b"%%"),
+            )
+        head_fmt, new_head_fmt = form
+        lo = int(first.group(1))
+        rows = range(lo, lo + k)
+        heads = list(map(head_fmt.__mod__, rows))
+        # each piece starts with the expected start tag, and nothing after the last row's
+        # end is a row: the block holds exactly rows lo..lo+k-1, in that form
+        if not all(map(bytes.startswith, pieces[:k], heads)):
+            return None
+        cuts: list[int] = []
+        if rerun:  # where clientbook's cells start in each row: all of them must have some
+            cuts = list(map(bytes.find, pieces[:k], map(self._first_ref_fmt.__mod__, rows)))
+            if -1 in cuts:
+                return None
+            ours = b"".join(
+                map(bytes.__getitem__, pieces, map(slice, cuts, itertools.repeat(None)))
+            )
+            if any(mark in ours for mark in self._keep):
+                return None  # a style or a formula to keep: the general path does
+        at = bisect.bisect_left(self.sorted_rows, lo)
+        if (
+            at + k > len(self.sorted_rows)
+            or self.sorted_rows[at] != lo
+            or self.sorted_rows[at + k - 1] != lo + k - 1
+        ):
+            return None  # some rows get no value
+        template = self._template(rows)
+        if template is None:
+            return None
+        fmt, args = template
+        # one %-format for the whole block: each row's bytes up to its end tag, then its new
+        # cells and the end tag; a single formatting call makes the block
+        if rerun:  # the row up to its first clientbook cell
+            lead: Iterable[object] = map(bytes.__getitem__, pieces, map(slice, cuts))
+            row_fmt = b"%s" + fmt
+            columns = (lead, *args)
+        elif new_head_fmt is None:  # the whole row
+            row_fmt = b"%s" + fmt
+            columns = (pieces[:k], *args)
+        else:  # spans="..." grows to the new columns: a new start tag, then the row's body
+            bodies = [p[n:] for p, n in zip(pieces[:k], map(len, heads), strict=True)]
+            row_fmt = new_head_fmt + b"%s" + fmt
+            columns = (rows, bodies, *args)
+        flat = tuple(itertools.chain.from_iterable(zip(*columns, strict=True)))
+        return (row_fmt * k) % flat + pieces[k]
+
+    def _template(self, rows: range) -> tuple[bytes, list[Iterable[object]]] | None:
+        """The %-format of one row's new cells and its arguments column by column."""
+        fmt: list[bytes] = []
+        args: list[Iterable[object]] = []
+        for j, column in enumerate(self.columns):
+            values = list(map(column[0], rows))
+            kinds = set(map(type, values))
+            if len(kinds) != 1:
+                return None
+            kind = kinds.pop()
+            start = self._pct_start[j]
+            payload: list[bytes]
+            if kind is str:
+                if "" in values:
+                    return None
+                try:
+                    payload = self._payload(values, j, self._str_payload)  # type: ignore[arg-type]
+                except _TooLong:
+                    return None  # cells() says which cell
+                fmt.append(start + b"%d%s" + self._pct_str_end)
+            elif kind is float:
+                try:
+                    payload = self._payload(values, j, self._float_payload)  # type: ignore[arg-type]
+                except ValueError:
+                    return None  # inf, nan: cells() raises it
+                fmt.append(start + b"%d" + self._pct_num_mid[j] + b"%s" + self._pct_num_end)
+            elif kind is int:
+                fmt.append(start + b"%d" + self._pct_num_mid[j] + b"%d" + self._pct_num_end)
+                args += (rows, values)
+                continue
+            else:
+                return None
+            args += (rows, payload)
+        fmt.append(self._pct_row_close)
+        return b"".join(fmt), args
+
+    def _payload(
+        self, values: list[str] | list[float], j: int, make: Callable[[Any, int], bytes]
+    ) -> list[bytes]:
+        """Each value's bytes in column j (after the cell reference), from the column's
+        cache, with `make` for those not in it yet."""
+        known = self._payloads[j]
+        if make == self._str_payload or 0.0 not in values:  # zeros are never cached
+            try:
+                return list(map(known.__getitem__, values))
+            except KeyError:
+                pass
+        get = known.get
+        return [get(v) or make(v, j) for v in values]
+
+    def _str_payload(self, value: str, j: int) -> bytes:
+        if len(value) > _MAX_CELL_TEXT:
+            raise _TooLong
+        text, space = self.text(value, self.columns[j][1], 0)
+        column = self.columns[j]
+        out = (column[4] if space else column[3]) + text
+        known = self._payloads[j]
+        if len(known) < 65536:
+            known[value] = out
+        return out
+
+    def _float_payload(self, value: float, j: int) -> bytes:
+        digits = self._floats.get(value) if value else None
+        if digits is None:
+            digits = _float_bytes(value)
+        if value and len(self._payloads[j]) < 65536:  # not 0.0: it equals -0.0 ("-0")
+            self._payloads[j][value] = digits
+        return digits
+
     def text(self, value: str, col: int, num: int) -> tuple[bytes, bool]:
         cached = self._texts.get(value)
         if cached is not None:
@@ -1756,6 +1960,10 @@ class _FastCells:
                 if cell:
                     out.append(cell)
         return b"".join(out)
+
+
+class _TooLong(Exception):
+    """A text longer than a cell holds (the row-by-row path says which cell)."""
 
 
 _SPECIAL = re.compile(
