@@ -340,3 +340,34 @@ def test_sheet_as_excel_writes_it(tmp_path: Path) -> None:
     wb, warnings = load_quietly(data)
     assert warnings == [] and wb["Clients"]["C3"].value == "B"
     assert members(_write(data, [NewColumn("客户层级", (), {2: "A", 3: "B"})])) == members(data)
+
+
+@pytest.mark.parametrize(
+    "row3",
+    [
+        # a row extension: refused (nothing is written)
+        '<row r="3"><c r="A3"><v>2</v></c><extLst><ext uri="{0}"/></extLst></row>',
+        # a value right of the header, r= not first: new columns go after it
+        '<row r="3"><c s="0" r="A3"><v>2</v></c><c t="n" r="D3"><v>7</v></c></row>',
+        # a lower-case reference right of the header
+        '<row r="3"><c r="A3"><v>2</v></c><c r="d3"><v>7</v></c></row>',
+    ],
+)
+def test_unusual_rows_are_found_by_the_first_pass(tmp_path: Path, row3: str) -> None:
+    """The first pass proves a block usual with one search; anything unusual in it is
+    looked at with the careful checks (a block of many usual rows around one odd row)."""
+    usual = "".join(f'<row r="{r}"><c r="A{r}"><v>{r}</v></c></row>' for r in range(4, 3000))
+    xml = f"""<?xml version="1.0" encoding="UTF-8"?>
+<worksheet xmlns="{MAIN}"><sheetData>
+<row r="1">{_t("A1", "Client ID")}{_t("B1", "Name")}</row>
+<row r="2"><c r="A2"><v>1</v></c></row>{row3}{usual}
+</sheetData></worksheet>"""
+    path = _book(tmp_path, xml)
+    if "extLst" in row3:
+        with pytest.raises(WriteError, match="row 3"):
+            _write(path, [TIER])
+        return
+    planned = plan_columns(path, sheet_name="Clients", header_row=1, columns=[TIER])
+    assert [c.letter for c in planned.columns] == ["E"]  # after the value in D3
+    data = _write(path, [TIER])
+    assert load_quietly(data)[0]["Clients"]["E3"].value == "B"
