@@ -385,3 +385,35 @@ def test_annotate_keeps_an_existing_output_file(runner: CliRunner, tmp_path: Pat
     assert code == 1
     assert (tmp_path / "marked.old.xlsx").read_bytes() == b"precious"
     assert "marked.old.xlsx" in err
+
+
+def test_totals_and_notes_rows_are_skipped_and_client_ids_alike_are_not(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """合计/Total/注： rows are listed as skipped rows; IDs that only look alike stay clients."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "Clients"
+    ws.append(["Client ID", "Name", "AUM (10k CNY)"])
+    rows = [
+        ("C1", "Ann", 10),
+        ("Sum1", "Bob", 20),  # a client whose ID starts like a label
+        ("T100", "Cy", 30),
+        ("  TOTAL ", None, 60),
+        ("Grand Total", None, 60),
+        (None, "合 计", 60),  # the label in the name column, the ID left empty
+        ("注：金额单位万元", None, None),
+        ("ｔｏｔａｌ", "Di", 5),  # full-width letters are not the word total
+    ]
+    for row in rows:
+        ws.append(list(row))
+    path = tmp_path / "book.xlsx"
+    wb.save(path)
+    result = runner.invoke(app, ["validate", str(path), "--format", "json"])
+    report = json.loads(result.stdout)
+    skipped = sorted(f["row"] for f in report["findings"] if f["code"] == "skipped_row")
+    assert skipped == [5, 6, 7, 8]
+    assert report["rows"] == 4  # C1, Sum1, T100 and the full-width one

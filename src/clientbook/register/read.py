@@ -545,10 +545,20 @@ def _summary_label(record: Any) -> str | None:
     return None
 
 
+# What a label's folded text can start with: a client ID that starts otherwise is a client.
+_LABEL_STARTS = frozenset(label[0] for label in (*_SUMMARY_LABELS, *_NOTE_PREFIXES))
+
+
 def _summary_rows(records: list[Any]) -> list[tuple[int, str]]:
     """Totals and notes rows below the data are not clients; they are skipped and listed."""
+    starts = _LABEL_STARTS
+    maybe = [
+        record
+        for record in records
+        if not record.client_id or record.client_id.lstrip()[:1].casefold()[:1] in starts
+    ]
     found = []
-    for record in records:
+    for record in maybe:
         label = _summary_label(record)
         if label is not None:
             found.append((record.row, label))
