@@ -487,3 +487,35 @@ def test_written_cells_are_the_listed_result(
             written += value is not None
     assert written == 7 * expected.summary.scored > 0
     assert expected.summary.unscored > 0  # blank cells are checked too
+
+
+def test_a_register_changed_during_the_run_is_backed_up_again(
+    runner: CliRunner, env: Path, book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The backup is made before the reading (little memory in use); if the register is
+    saved again meanwhile, what is replaced is backed up too, just before the replace."""
+    from clientbook import tier
+
+    original = book.read_bytes()
+    real_score = tier._score
+
+    def score_while_someone_saves(*args: Any, **kwargs: Any) -> Any:
+        wb = load_workbook(book)
+        wb.worksheets[0]["A1"] = "改过的标题"
+        wb.save(book)
+        return real_score(*args, **kwargs)
+
+    monkeypatch.setattr(tier, "_score", score_while_someone_saves)
+    result = invoke(runner, str(book))
+    assert result.exit_code == 0, result.output
+    listed = json.loads(runner.invoke(app, ["backup", "list", "--format", "json"]).stdout)
+    assert len(listed) == 2
+    restored = []
+    for snapshot in listed:
+        out = tmp_path / f"{snapshot['id']}.xlsx"
+        done = runner.invoke(app, ["backup", "restore", snapshot["id"], "--to", str(out)])
+        assert done.exit_code == 0, done.output
+        restored.append(out)
+    assert restored[0].read_bytes() == original
+    changed = sheet_values(restored[1])
+    assert changed[0][0] == "改过的标题" and sheet_values(book)[0][0] == "改过的标题"

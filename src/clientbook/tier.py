@@ -1243,6 +1243,11 @@ def _new_columns(values: Mapping[str, Mapping[int, Any]], lang: Lang) -> list[Ne
 # --- the command: read, score, write (the only I/O in this module) --------------------
 
 
+def _file_stamp(path: Path) -> tuple[int, int, int]:
+    st = path.stat()
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
 class TierRun(BaseModel):
     result: TierResult
     write: WriteResult
@@ -1273,9 +1278,10 @@ def tier_register(
 ) -> TierRun:
     """Read the register, score it, and write the seven columns through safe_io.
 
-    In place unless `output` or `dry_run`; `backup(path)` runs before the old file is
-    replaced. Refuses early, before the reading, a format it cannot write back and a
-    workbook open in Excel/WPS (unless `force`). The cells always follow the register's
+    In place unless `output` or `dry_run`; `backup(path)` runs before the reading, and
+    again just before the old file is replaced if it has changed since. Refuses early,
+    before the reading, a format it cannot write back and a workbook open in Excel/WPS
+    (unless `force`). The cells always follow the register's
     language; the returned result's labels and reasons are in `lang` (default: the same).
     `progress` is told each step as it starts: "reading", "scoring", "writing". Without
     `breakdown` the result lists no clients, only the summary and its top 10 (what the
@@ -1288,6 +1294,17 @@ def tier_register(
     if not force and not dry_run and output is None and path.exists():
         check_not_open(path)  # fail before reading a big book; previews and --output may proceed
     step = progress or (lambda name: None)
+    before_replace = backup
+    if backup is not None and output is None and not dry_run:
+        # Back up first, while little memory is in use (the vault's scrypt takes 256 MiB on
+        # its own); just before the replace, again only if the file has changed since.
+        backed_up = _file_stamp(path)
+        backup(path)
+
+        def before_replace(replaced: Path) -> None:
+            if _file_stamp(replaced) != backed_up:
+                backup(replaced)
+
     ahead = _HeadStart(path)
     with _gc_paused():
         step("reading")
@@ -1328,7 +1345,7 @@ def tier_register(
             output=output,
             password=password,
             force=force,
-            backup=backup,
+            backup=before_replace,
             dry_run=dry_run,
             prepared=ahead.join(),
         )
