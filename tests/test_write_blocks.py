@@ -197,25 +197,23 @@ def test_block_path_is_taken_on_a_clean_sheet(
         assert members(_write(written, again)) == members(rewritten)
 
 
-def test_a_too_long_text_is_refused_the_same(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("header", "alias", "usual", "odd"),
+    [("说明", "Reason", "ok", "x" * 40000), ("得分", "Score", 1.5, float("nan"))],
+    ids=["too-long-text", "nan"],
+)
+def test_a_value_that_cannot_be_written_is_refused_the_same(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    header: str,
+    alias: str,
+    usual: CellValue,
+    odd: CellValue,
 ) -> None:
     book = _book(tmp_path, random.Random(0))
-    values: dict[int, CellValue] = dict.fromkeys(range(2, ROWS + 2), "ok")
-    values[30] = "x" * 40000
-    columns = [NewColumn("说明", ("Reason",), values)]
-    fast = _write(book, columns)
-    with monkeypatch.context() as m:
-        _row_by_row(m)
-        slow = _write(book, columns)
-    assert isinstance(fast, str) and fast == slow
-
-
-def test_nan_is_refused_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    book = _book(tmp_path, random.Random(0))
-    values: dict[int, CellValue] = dict.fromkeys(range(2, ROWS + 2), 1.5)
-    values[40] = float("nan")
-    columns = [NewColumn("得分", ("Score",), values)]
+    values: dict[int, CellValue] = dict.fromkeys(range(2, ROWS + 2), usual)
+    values[30] = odd
+    columns = [NewColumn(header, (alias,), values)]
     fast = _write(book, columns)
     with monkeypatch.context() as m:
         _row_by_row(m)
