@@ -519,3 +519,19 @@ def test_a_register_changed_during_the_run_is_backed_up_again(
     assert restored[0].read_bytes() == original
     changed = sheet_values(restored[1])
     assert changed[0][0] == "改过的标题" and sheet_values(book)[0][0] == "改过的标题"
+
+
+@pytest.mark.parametrize("lang", [None, "en"])
+def test_streamed_clients_give_the_same_json(tmp_path: Path, lang: Any) -> None:
+    """--format json makes the clients a thousand at a time; the text is the listed one's."""
+    from clientbook.tier import tier_register
+
+    book = write_register(tmp_path / "book.xlsx", contacts=True)
+    common: dict[str, Any] = {"dry_run": True, "lang": lang}
+    listed = tier_register(book, TierSettings(), date.today(), **common)
+    streamed = tier_register(book, TierSettings(), date.today(), stream=True, **common)
+    assert streamed.result.clients == [] and len(listed.result.clients) == 3
+    slices = streamed.client_slices()
+    assert slices is not None and listed.client_slices() is None
+    text = "".join(streamed.result.json_chunks(clients=slices))
+    assert text == "".join(listed.result.json_chunks()) == listed.result.model_dump_json(indent=2)

@@ -360,10 +360,11 @@ def tier_command(
             lang=asked,
             progress=progress,
             breakdown=output_format is TierFormat.json,  # the table shows no breakdown
+            stream=output_format is TierFormat.json,
         )
     shown = run.result.lang
     if output_format is TierFormat.json:
-        print_tier_json(run.result)
+        print_tier_json(run.result, run.client_slices())
     else:
         print_tier_summary(run.result, shown)
     print_tier_done(

@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from clientbook.annotate import AnnotateResult
     from clientbook.config import Settings
     from clientbook.register.write import WriteResult
-    from clientbook.tier import TierResult
+    from clientbook.tier import ClientScore, TierResult
     from clientbook.validate import ValidationReport
 
 
@@ -218,13 +218,16 @@ def print_annotated(result: AnnotateResult, lang: str) -> None:
 # --- tier ----------------------------------------------------------------------------
 
 
-def print_tier_json(result: TierResult) -> None:
+def print_tier_json(
+    result: TierResult, clients: Iterable[Sequence[ClientScore]] | None = None
+) -> None:
     """The whole TierResult as JSON on stdout, nothing else (= model_dump(mode="json")).
 
     Serialised by pydantic-core directly, a thousand clients at a time: for 100,000 clients
-    the text (over 100 MB) is never all in memory.
+    the text (over 100 MB) is never all in memory. `clients`: the result's clients in
+    slices when it does not list them itself (TierRun.client_slices()).
     """
-    for piece in result.json_chunks():
+    for piece in result.json_chunks(clients=clients):
         sys.stdout.write(piece)
     sys.stdout.write("\n")
 

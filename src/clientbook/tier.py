@@ -46,7 +46,7 @@ import operator
 import re
 import threading
 from collections import Counter
-from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -55,7 +55,7 @@ from typing import Any, Literal, TypeVar
 
 import numpy as np
 import numpy.typing as npt
-from pydantic import BaseModel, TypeAdapter
+from pydantic import BaseModel, PrivateAttr, TypeAdapter
 
 from clientbook.config import TierSettings
 from clientbook.errors import UnusableFile
@@ -163,21 +163,32 @@ class TierResult(BaseModel):
     weights: dict[str, dict[str, float]]
     settings: TierSettings
 
-    def json_chunks(self, chunk: int = 1000) -> Iterator[str]:
+    def json_chunks(
+        self, chunk: int = 1000, clients: Iterable[Sequence[ClientScore]] | None = None
+    ) -> Iterator[str]:
         """The same text as model_dump_json(indent=2), a thousand clients at a time.
 
         For 100,000 clients the whole text is over 100 MB; in pieces it never is all in
         memory. The clients list is serialised in slices and indented one level deeper.
+        `clients` (slices in rank order, e.g. TierRun.client_slices()) stands for a
+        `clients` field left empty.
         """
+        if clients is None:
+            listed = self.clients
+            clients = (listed[start : start + chunk] for start in range(0, len(listed), chunk))
         skeleton = self.model_copy(update={"clients": []}).model_dump_json(indent=2)
         head, tail = skeleton.split('"clients": []', 1)  # a key: never inside a string
         yield head + '"clients": ['
         adapter = _client_list_adapter()
-        for start in range(0, len(self.clients), chunk):
+        first = True
+        for part in clients:
+            if not part:
+                continue
             # "[\n  {...},\n  {...}\n]" -> the items, two spaces deeper
-            text = adapter.dump_json(self.clients[start : start + chunk], indent=2).decode()
-            yield ("\n" if start == 0 else ",\n") + "  " + text[2:-2].replace("\n", "\n  ")
-        yield ("\n  ]" if self.clients else "]") + tail
+            text = adapter.dump_json(list(part), indent=2).decode()
+            yield ("\n" if first else ",\n") + "  " + text[2:-2].replace("\n", "\n  ")
+            first = False
+        yield ("]" if first else "\n  ]") + tail
 
     def column_values(self) -> dict[str, dict[int, Any]]:
         """For each column of schema.TIER_COLUMNS: Excel row → value (None = blank), from the
@@ -830,56 +841,76 @@ class _Scored:
     def _listed(
         self, lang: Lang, reasons: list[tuple[str, tuple[str, ...]]], breakdown: bool
     ) -> list[ClientScore]:
+        return [c for part in self.listed_slices(lang, reasons, breakdown) for c in part]
+
+    def listed_slices(
+        self,
+        lang: Lang,
+        reasons: list[tuple[str, tuple[str, ...]]],
+        breakdown: bool,
+        size: int = 1000,
+    ) -> Iterator[list[ClientScore]]:
+        """The clients in rank order as ClientScores, `size` at a time (made as asked for,
+        so that 100,000 of them are never all in memory)."""
         records = self.clients.records
         aums = self.clients.aum
         columns = self.columns
         tier_labels = {tier: tier_label(tier, lang) for tier in Tier}
         quadrant_labels = {quadrant: quadrant_label(quadrant, lang) for quadrant in Quadrant}
         keys = [column.indicator.key for column in columns]
-        if breakdown:
-            inputs = list(
-                zip(
-                    *([None if v is None else float(v) for v in column.raws] for column in columns),
-                    strict=True,
-                )
-            )
-            rounded = list(
-                zip(
-                    *([round(s, 2) for s in column.scores.tolist()] for column in columns),
-                    strict=True,
-                )
-            )
         potential, ease, priority = self.potential, self.ease, self.priority
         tiers, quadrants = self.tiers, self.quadrants
-        scored: list[ClientScore] = []
-        for rank, i in enumerate(self.order, start=1):
-            record = records[i]
-            tier, quadrant = tiers[i], quadrants[i]
-            reason, unknown = reasons[i]
-            scored.append(
-                _trusted(
-                    ClientScore,
-                    {
-                        "row": record.row,
-                        "client_id": record.client_id or "",
-                        "name": record.name,
-                        "aum": aums[i],
-                        "tier": tier,
-                        "tier_label": tier_labels[tier],
-                        "potential": potential[i],
-                        "ease": ease[i],
-                        "priority": priority[i],
-                        "quadrant": quadrant,
-                        "quadrant_label": quadrant_labels[quadrant],
-                        "rank": rank,
-                        "reason": reason,
-                        "inputs": dict(zip(keys, inputs[i], strict=True)) if breakdown else {},
-                        "scores": dict(zip(keys, rounded[i], strict=True)) if breakdown else {},
-                        "unknown": list(unknown),
-                    },
+        order = self.order
+        for start in range(0, len(order), size):
+            chosen = order[start : start + size]
+            if breakdown:
+                inputs = list(
+                    zip(
+                        *(
+                            [None if (v := column.raws[i]) is None else float(v) for i in chosen]
+                            for column in columns
+                        ),
+                        strict=True,
+                    )
                 )
-            )
-        return scored
+                rounded = list(
+                    zip(
+                        *(
+                            [round(s, 2) for s in column.scores[chosen].tolist()]
+                            for column in columns
+                        ),
+                        strict=True,
+                    )
+                )
+            part: list[ClientScore] = []
+            for k, i in enumerate(chosen):
+                record = records[i]
+                tier, quadrant = tiers[i], quadrants[i]
+                reason, unknown = reasons[i]
+                part.append(
+                    _trusted(
+                        ClientScore,
+                        {
+                            "row": record.row,
+                            "client_id": record.client_id or "",
+                            "name": record.name,
+                            "aum": aums[i],
+                            "tier": tier,
+                            "tier_label": tier_labels[tier],
+                            "potential": potential[i],
+                            "ease": ease[i],
+                            "priority": priority[i],
+                            "quadrant": quadrant,
+                            "quadrant_label": quadrant_labels[quadrant],
+                            "rank": start + k + 1,
+                            "reason": reason,
+                            "inputs": dict(zip(keys, inputs[k], strict=True)) if breakdown else {},
+                            "scores": dict(zip(keys, rounded[k], strict=True)) if breakdown else {},
+                            "unknown": list(unknown),
+                        },
+                    )
+                )
+            yield part
 
     def _summary(
         self, lang: Lang, reasons: list[tuple[str, tuple[str, ...]]], unscored: int
@@ -1251,6 +1282,12 @@ def _file_stamp(path: Path) -> tuple[int, int, int]:
 class TierRun(BaseModel):
     result: TierResult
     write: WriteResult
+    _slices: Callable[[], Iterator[list[ClientScore]]] | None = PrivateAttr(default=None)
+
+    def client_slices(self) -> Iterator[list[ClientScore]] | None:
+        """With tier_register(stream=True): the clients that result.clients leaves out, in
+        rank order, a thousand at a time (for result.json_chunks)."""
+        return None if self._slices is None else self._slices()
 
 
 # The client fields scoring, its reasons and the result read (open_book reads only these).
@@ -1275,6 +1312,7 @@ def tier_register(
     lang: Lang | None = None,
     progress: Callable[[str], object] | None = None,
     breakdown: bool = True,
+    stream: bool = False,
 ) -> TierRun:
     """Read the register, score it, and write the seven columns through safe_io.
 
@@ -1285,7 +1323,9 @@ def tier_register(
     language; the returned result's labels and reasons are in `lang` (default: the same).
     `progress` is told each step as it starts: "reading", "scoring", "writing". Without
     `breakdown` the result lists no clients, only the summary and its top 10 (what the
-    terminal shows; listing 100,000 clients costs as much as scoring them).
+    terminal shows; listing 100,000 clients costs as much as scoring them). With `stream`
+    (and `breakdown`) the clients are not listed in the result either but made a thousand
+    at a time by TierRun.client_slices(), for JSON output.
     """
     from clientbook.register.read import latest_contacts, open_book
     from clientbook.safe_io import check_not_open, check_writable, update_register
@@ -1329,13 +1369,13 @@ def tier_register(
         register_lang = scored.book.lang
         reasons = _reasons(scored, register_lang)
         columns = _new_columns(scored.column_values(register_lang, reasons), register_lang)
-        shown = scored.result(
-            shown_lang,
-            breakdown=breakdown,
-            listed=breakdown,
-            reasons=reasons if shown_lang == register_lang else None,
-        )
-        del scored, reasons
+        shown_reasons = reasons if shown_lang == register_lang else _reasons(scored, shown_lang)
+        listed = breakdown and not stream
+        shown = scored.result(shown_lang, breakdown=breakdown, listed=listed, reasons=shown_reasons)
+        slices = None
+        if breakdown and stream:
+            slices = functools.partial(scored.listed_slices, shown_lang, shown_reasons, True)
+        del scored, reasons, shown_reasons  # kept by `slices` only when streaming
         step("writing")
         written = update_register(
             path,
@@ -1349,7 +1389,9 @@ def tier_register(
             dry_run=dry_run,
             prepared=ahead.join(),
         )
-        return TierRun(result=shown, write=written)
+        run = TierRun(result=shown, write=written)
+        run._slices = slices
+        return run
 
 
 # A register this big (bytes) gets the writer's first pass in another process: the targeted
