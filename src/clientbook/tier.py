@@ -851,7 +851,18 @@ class _Scored:
         size: int = 1000,
     ) -> Iterator[list[ClientScore]]:
         """The clients in rank order as ClientScores, `size` at a time (made as asked for,
-        so that 100,000 of them are never all in memory)."""
+        so that 100,000 of them are never all in memory; the cyclic collector is paused
+        until the last one, as it is while scoring)."""
+        with _gc_paused():
+            yield from self._slices(lang, reasons, breakdown, size)
+
+    def _slices(
+        self,
+        lang: Lang,
+        reasons: list[tuple[str, tuple[str, ...]]],
+        breakdown: bool,
+        size: int,
+    ) -> Iterator[list[ClientScore]]:
         records = self.clients.records
         aums = self.clients.aum
         columns = self.columns
