@@ -1338,7 +1338,7 @@ def tier_register(
     (and `breakdown`) the clients are not listed in the result either but made a thousand
     at a time by TierRun.client_slices(), for JSON output.
     """
-    from clientbook.register.read import latest_contacts, open_book
+    from clientbook.register.read import check_register, latest_contacts, open_book
     from clientbook.safe_io import check_not_open, check_writable, update_register
 
     check_writable(path)
@@ -1346,9 +1346,11 @@ def tier_register(
         check_not_open(path)  # fail before reading a big book; previews and --output may proceed
     step = progress or (lambda name: None)
     before_replace = backup
-    if backup is not None and output is None and not dry_run:
+    if backup is not None and output is None and not dry_run and check_register(path):
         # Back up first, while little memory is in use (the vault's scrypt takes 256 MiB on
-        # its own); just before the replace, again only if the file has changed since.
+        # its own); just before the replace, again only if the file has changed since. Not
+        # what is not a workbook (the reading says why), nor an encrypted one before its
+        # password is known good: those are backed up just before the replace.
         backed_up = _file_stamp(path)
         backup(path)
 

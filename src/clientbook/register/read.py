@@ -130,6 +130,18 @@ def is_encrypted(path: Path) -> bool:
         return False
 
 
+def check_register(path: Path) -> bool:
+    """True when `path` is an unencrypted workbook whose package passes the guard (its
+    sheets are checked as they are read); False for an encrypted one (its password is
+    checked when it is read). Raises UnusableFile as open_book would for anything else."""
+    if is_encrypted(path):
+        return False
+    source, _ = _read_source(path, None)
+    with source:
+        guard.check_package(source, str(path), defer_sheets=True)
+    return True
+
+
 def _looks_like_csv(head: bytes) -> bool:
     """Text (UTF-8 or GB18030) whose first line has commas, semicolons or tabs."""
     if b"\0" in head:
