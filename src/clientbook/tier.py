@@ -47,11 +47,12 @@ import re
 import threading
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -63,6 +64,9 @@ from clientbook.messages import text
 from clientbook.register.model import Book, ClientRecord
 from clientbook.register.schema import FIELDS_BY_KEY, TIER_COLUMNS
 from clientbook.register.write import NewColumn, PreparedSheet, WriteResult
+
+if TYPE_CHECKING:
+    from clientbook.register.worker import Worker
 
 Lang = Literal["zh", "en"]
 FloatArray = npt.NDArray[np.float64]
@@ -1358,92 +1362,111 @@ def tier_register(
             if _file_stamp(replaced) != backed_up:
                 backup(replaced)
 
-    ahead = _HeadStart(path)
-    with _gc_paused():
-        step("reading")
-        try:
-            book = open_book(
-                path,
-                sheet=sheet,
-                password=password,
-                holdings=False,
-                on_sheet=ahead.start,
-                fields=TIER_FIELDS,
+    with contextlib.ExitStack() as stack:
+        worker = None
+        if _worth_a_worker(path):
+            from clientbook.register.worker import Worker
+
+            worker = stack.enter_context(Worker())  # closed once the file is written
+        ahead = _HeadStart(path, worker)
+        with _gc_paused():
+            step("reading")
+            try:
+                book = open_book(
+                    path,
+                    sheet=sheet,
+                    password=password,
+                    holdings=False,
+                    on_sheet=ahead.start,
+                    fields=TIER_FIELDS,
+                    worker=worker,
+                )
+            except BaseException:
+                ahead.join()
+                raise
+            contacts = latest_contacts(book)
+            book.holdings = book.contacts = None  # not scored: free them before the scoring
+            step("scoring")
+            scored = _score(book, settings, today, contacts)
+            del book, contacts  # the scored clients keep their records
+            shown_lang = lang or scored.book.lang
+            register_lang = scored.book.lang
+            reasons = _reasons(scored, register_lang)
+            columns = _new_columns(scored.column_values(register_lang, reasons), register_lang)
+            shown_reasons = reasons if shown_lang == register_lang else _reasons(scored, shown_lang)
+            listed = breakdown and not stream
+            shown = scored.result(
+                shown_lang, breakdown=breakdown, listed=listed, reasons=shown_reasons
             )
-        except BaseException:
-            ahead.join()
-            raise
-        contacts = latest_contacts(book)
-        book.holdings = book.contacts = None  # not scored: free them before the scoring
-        step("scoring")
-        scored = _score(book, settings, today, contacts)
-        del book, contacts  # the scored clients keep their records
-        shown_lang = lang or scored.book.lang
-        register_lang = scored.book.lang
-        reasons = _reasons(scored, register_lang)
-        columns = _new_columns(scored.column_values(register_lang, reasons), register_lang)
-        shown_reasons = reasons if shown_lang == register_lang else _reasons(scored, shown_lang)
-        listed = breakdown and not stream
-        shown = scored.result(shown_lang, breakdown=breakdown, listed=listed, reasons=shown_reasons)
-        slices = None
-        if breakdown and stream:
-            slices = functools.partial(scored.listed_slices, shown_lang, shown_reasons, True)
-        del scored, reasons, shown_reasons  # kept by `slices` only when streaming
-        step("writing")
-        written = update_register(
-            path,
-            columns,
-            sheet_name=shown.sheet,
-            header_row=shown.header_row,
-            output=output,
-            password=password,
-            force=force,
-            backup=before_replace,
-            dry_run=dry_run,
-            prepared=ahead.join(),
-        )
-        run = TierRun(result=shown, write=written)
-        run._slices = slices
-        return run
+            slices = None
+            if breakdown and stream:
+                slices = functools.partial(scored.listed_slices, shown_lang, shown_reasons, True)
+            del scored, reasons, shown_reasons  # kept by `slices` only when streaming
+            step("writing")
+            written = update_register(
+                path,
+                columns,
+                sheet_name=shown.sheet,
+                header_row=shown.header_row,
+                output=output,
+                password=password,
+                force=force,
+                backup=before_replace,
+                dry_run=dry_run,
+                prepared=ahead.join(),
+            )
+            run = TierRun(result=shown, write=written)
+            run._slices = slices
+            return run
 
 
-# A register this big (bytes) gets the writer's first pass in another process: the targeted
-# reader holds the GIL, so a thread would only take turns with it (100,000 clients: 22 MB,
-# the pass 0.7 s of CPU). Below it, a process costs more to start than it saves.
-HEAD_START_PROCESS_FROM = 8 << 20
+def _worth_a_worker(path: Path) -> bool:
+    from clientbook.register.read import is_encrypted
+
+    try:
+        return path.stat().st_size >= WORKER_FROM and not is_encrypted(path)
+    except OSError:
+        return False
+
+
+# A register this big (bytes) is read and prepared with a worker process beside this one
+# (worker.py): the reading holds the GIL, so a thread would only take turns with it
+# (100,000 clients: 22 MB). Below it, a process costs more to start than it saves.
+WORKER_FROM = 8 << 20
 
 
 class _HeadStart:
-    """The writer's first pass over the client sheet (write.prepare_sheet), started once the
-    reader has chosen the sheet, so that it runs while the register is read: in a thread, or
-    for a big register in another process (on the other core; see HEAD_START_PROCESS_FROM).
-    The header row and the register's language are guessed as the reader decides them;
-    write_columns uses the pass only when the guesses were right and the file is unchanged,
-    and otherwise makes its own (any error of the guess is left for it to raise).
+    """The writer's first pass over the client sheet (first_pass.prepare_guessed), started
+    once the reader has chosen the sheet, so that it runs while the register is read: in a
+    thread, or as a job of the worker process when there is one. write_columns uses the
+    pass only when its guesses were right and the file is unchanged, and otherwise makes
+    its own (any error of the guess is left for it to raise).
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, worker: Worker | None = None) -> None:
         self.path = path
+        self.worker = worker
         self.thread: threading.Thread | None = None
+        self.job: Future[Any] | None = None
         self.prepared: PreparedSheet | None = None
-        self.in_process = False
 
     def start(self, sheet_name: str, encrypted: bool) -> None:
-        if encrypted or self.thread is not None:
+        if encrypted or self.thread is not None or self.job is not None:
             return
-        try:
-            self.in_process = self.path.stat().st_size >= HEAD_START_PROCESS_FROM
-        except OSError:
+        from clientbook.register.first_pass import prepare_guessed
+
+        if self.worker is not None:
+            self.job = self.worker.submit(prepare_guessed, self.path, sheet_name, TIER_COLUMNS)
             return
         self.thread = threading.Thread(
-            target=self._run, args=(sheet_name,), name="clientbook-prepare", daemon=True
+            target=self._run,
+            args=(prepare_guessed, sheet_name),
+            name="clientbook-prepare",
+            daemon=True,
         )
         self.thread.start()
 
-    def _run(self, sheet_name: str) -> None:
-        from clientbook.register.first_pass import prepare_guessed, prepare_in_child
-
-        prepare = prepare_in_child if self.in_process else prepare_guessed
+    def _run(self, prepare: Callable[..., PreparedSheet | None], sheet_name: str) -> None:
         try:
             self.prepared = prepare(self.path, sheet_name, TIER_COLUMNS)
         except Exception:  # a guess only: write_columns makes its own pass and says what is wrong
@@ -1452,4 +1475,11 @@ class _HeadStart:
     def join(self) -> PreparedSheet | None:
         if self.thread is not None:
             self.thread.join()
+        if self.job is not None:
+            try:
+                prepared = self.job.result()
+            except Exception:  # the worker failed: write_columns makes its own pass
+                prepared = None
+            self.prepared = prepared if isinstance(prepared, PreparedSheet) else None
+            self.job = None
         return self.prepared

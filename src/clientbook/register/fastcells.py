@@ -72,6 +72,7 @@ an unknown element in a cell; no header within the first block's rows.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import itertools
 import math
 import queue
@@ -79,13 +80,17 @@ import re
 import threading
 import zipfile
 from collections.abc import Callable, Collection, Iterator, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any, BinaryIO, Literal, cast
 
 from clientbook.register import guard
-from clientbook.register.model import Sheet, ValueIssue
+from clientbook.register.model import ClientRecord, Sheet, ValueIssue
 from clientbook.register.schema import CLIENTS
 from clientbook.register.values import ValueProblem, header_index, is_blank
+from clientbook.register.worker import Worker
 
 _FROM_ID = frozenset(("birth_date", "gender", "id_number"))
 _ALWAYS = frozenset(("client_id", "name"))  # the totals rows (合计) are told by these
@@ -664,19 +669,33 @@ def read_clients(
     shown: str,
     fields: Collection[str],
     told: Callable[[], object] | None = None,
+    path: Path | None = None,
+    worker: Worker | None = None,
 ) -> tuple[Sheet[Any], int, int] | None:
     """The client sheet `name` read for `fields`, as read.py's _read_sheet reads it from
     calamine; None when the targeted reader cannot vouch for the sheet (read it with
     calamine then). NoHeaderRow and damaged-zip errors are raised as the calamine path
-    would raise them."""
+    would raise them. With `worker` and the register's `path` (a plain file), the last
+    part of a big sheet's rows is read by the worker meanwhile (see _Split); that job is
+    submitted before `told()`, so that jobs submitted there queue behind it."""
+    info = package.deferred.get(name)
+    tail: Future[Any] | None = None
+    at = 0
+    if info is not None and worker is not None and path is not None:
+        if info.file_size >= SPLIT_FROM:
+            at = int(info.file_size * (1 - TAIL_SHARE))
+            tail = worker.submit(read_tail, str(path), name, sorted(fields), at)
     if told is not None:
         told()
-    info = package.deferred.get(name)
     if info is None:
         return None
     try:
         book = _workbook(fp, shown)
-        result = _read(fp, info, shown, name, book, fields)
+        split = None if tail is None else (at, tail)
+        try:
+            result = _read(fp, info, shown, name, book, fields, split)
+        except _TailFailed:
+            result = _read(fp, info, shown, name, book, fields, None)
     except Fallback:
         return None
     if result is not None:
@@ -691,17 +710,114 @@ def _read(
     name: str,
     book: _Book,
     fields: Collection[str],
+    split: tuple[int, Future[Any]] | None = None,
 ) -> tuple[Sheet[Any], int, int] | None:
     inflating = _Inflating(fp, info, shown)
     try:
-        return _read_blocks(_blocks(iter(inflating)), name, book, fields)
+        blocks = _blocks(iter(inflating))
+        if split is None:
+            whole: tuple[Sheet[Any], int, int] = _read_blocks(blocks, name, book, fields)
+            return whole
+        at, tail = split
+        head: tuple[Sheet[Any], int, int] = _read_blocks(
+            blocks, name, book, fields, _Split(at, False), tail
+        )
+        return head
     finally:
         inflating.stop()  # the file handle is ours again
 
 
+# --- a big sheet read by two processes -----------------------------------------------
+#
+# The reading holds the GIL (regular expressions and Python objects per cell), so on a big
+# sheet the worker process (worker.py) reads the rows of its last part meanwhile, on the
+# other core: blocks are cut the same way in both processes (the same bytes, the same
+# code); the worker reads those that start at or after byte `at` of the sheet's XML and
+# this process those before it. The worker sends its records back column by column
+# (pickled records would cost more than they save) with its issues. If it cannot read its
+# part, or its rows do not follow ours, this process reads the whole sheet itself.
+
+SPLIT_FROM = 32 << 20  # the client sheet's XML (bytes) from which the worker reads a part
+TAIL_SHARE = 0.45  # of the sheet's XML (the worker also starts up and inflates all of it)
+
+
+class _TailFailed(Exception):
+    """The worker did not read its part: read the whole sheet here."""
+
+
+@dataclass(frozen=True)
+class _Split:
+    at: int  # the first byte of the sheet's XML that is the worker's (blocks starting there)
+    tail: bool  # True in the worker: read the blocks from `at` on; else those before it
+
+
+@dataclass
+class _Tail:
+    records: list[Any]
+    issues: list[ValueIssue]
+    first_row: int | None  # the first row number of the worker's blocks
+    last_row: int
+
+
+_RECORD_FIELDS = [f.name for f in dataclasses.fields(ClientRecord)]
+
+
+def read_tail(path: str, name: str, fields: list[str], at: int) -> tuple[Any, ...]:
+    """The worker's job: the rows of the blocks from byte `at` on, column by column
+    (("ok", field names, columns, issues, first row, last row), or ("fallback",))."""
+    try:
+        tail = _read_tail(Path(path), name, fields, at)
+    except Fallback:
+        return ("fallback",)
+    columns = [[getattr(r, f) for r in tail.records] for f in _RECORD_FIELDS]
+    issues = [(i.code, i.field, i.row, i.raw, i.suggestion) for i in tail.issues]
+    return ("ok", _RECORD_FIELDS, columns, issues, tail.first_row, tail.last_row)
+
+
+def _read_tail(path: Path, name: str, fields: Collection[str], at: int) -> _Tail:
+    from clientbook.register import read
+
+    shown = str(path)
+    source, encrypted = read._read_source(path, None)
+    with source:
+        package = guard.check_package(source, shown, defer_sheets=True)
+        info = package.deferred.get(name)
+        if info is None or encrypted:
+            raise Fallback
+        book = _workbook(source, shown)
+        inflating = _Inflating(source, info, shown)
+        try:
+            tail = _read_blocks(_blocks(iter(inflating)), name, book, fields, _Split(at, True))
+        finally:
+            inflating.stop()
+    assert isinstance(tail, _Tail)
+    return tail
+
+
+def _tail_of(job: Future[Any]) -> _Tail:
+    """The worker's answer as records, or _TailFailed."""
+    try:
+        answer = job.result()
+    except Exception as exc:
+        raise _TailFailed from exc
+    if answer[0] != "ok" or answer[1] != _RECORD_FIELDS:
+        raise _TailFailed
+    columns, issues, first_row, last_row = answer[2:]
+    records = list(map(ClientRecord, *columns)) if columns[0] else []
+    return _Tail(records, [ValueIssue(*i) for i in issues], first_row, last_row)
+
+
 def _read_blocks(
-    blocks: Iterator[bytes], name: str, book: _Book, fields: Collection[str]
-) -> tuple[Sheet[Any], int, int] | None:
+    blocks: Iterator[bytes],
+    name: str,
+    book: _Book,
+    fields: Collection[str],
+    split: _Split | None = None,
+    tail_job: Future[Any] | None = None,
+) -> Any:
+    """The sheet (its Sheet, English and matched header counts); with `split`, only the
+    blocks on this side of the cut: in the worker (split.tail) a _Tail, before _finish;
+    in this process the rest comes from `tail_job`."""
     from clientbook.register import read
 
     first = next(blocks, b"")
@@ -741,10 +857,31 @@ def _read_blocks(
     records: list[Any] = []
     issues: list[ValueIssue] = []
     last_row = header_row
+    first_row: int | None = None
+    position = len(first)  # where the next block starts in the sheet's XML
     for i, block in enumerate(itertools.chain((first[after:],), blocks)):
+        start = 0 if i == 0 else position
+        if i:
+            position += len(block)
+        if split is not None:
+            if split.tail and (i == 0 or start < split.at):
+                continue  # the other process's rows
+            if not split.tail and i and start >= split.at:
+                break  # the child's rows from here on
         if i and (_prefixed(block) or b"<!" in block):
             raise Fallback  # a prefixed tag, a comment or a CDATA section
+        if first_row is None and (found := _ROW_NUMBERS.search(block)) is not None:
+            first_row = int(found.group(1))
         last_row = _read_block(block, pattern, columns, book, plan, records, issues, last_row)
+    if split is not None and split.tail:
+        return _Tail(records, issues, first_row, last_row)
+    if tail_job is not None:
+        tail = _tail_of(tail_job)
+        if tail.first_row is not None:
+            if tail.first_row <= last_row:
+                raise _TailFailed  # rows out of order across the cut: read it all here
+            records += tail.records
+            issues += tail.issues
     kind: Literal["clients"] = "clients"
     return read._finish(name, kind, header_row, plan, records, issues)
 

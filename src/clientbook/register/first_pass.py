@@ -2,28 +2,19 @@
 
 `tier` reads the register, scores it and then writes its columns; the writer's first pass
 (write.prepare_sheet: the header cells, the last used column, the rows) does not depend on
-the scores, so it is made meanwhile, for the header row and language the reader will find.
-A wrong guess costs nothing: write_columns then makes its own pass.
-
-The targeted reader holds the GIL, so beside it a thread only takes turns; for a big
-register the pass runs in a child Python process on the other core instead. The child is
-started with `python -c` (not multiprocessing, whose spawn start re-imports the caller's
-main script) and hands the result back pickled on its stdout.
+the scores, so it is made meanwhile, for the header row and language the reader will find
+(in a thread, or for a big register in the worker process: see worker.py). A wrong guess
+costs nothing: write_columns then makes its own pass.
 """
 
 from __future__ import annotations
 
-import pickle
-import subprocess
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from clientbook.register.write import PreparedSheet
 
 Columns = Sequence[tuple[str, str, str]]  # (key, Chinese header, English header)
-
-_CHILD = "from clientbook.register.first_pass import child_main; child_main()"
 
 
 def prepare_guessed(path: Path, sheet_name: str, columns: Columns) -> PreparedSheet | None:
@@ -58,23 +49,3 @@ def prepare_guessed(path: Path, sheet_name: str, columns: Columns) -> PreparedSh
     lang = "en" if english * 2 > len(matched) else "zh"
     names = [((en, (zh,)) if lang == "en" else (zh, (en,))) for _, zh, en in columns]
     return prepare_sheet(path, sheet_name=sheet_name, header_row=row, names=names)
-
-
-def prepare_in_child(path: Path, sheet_name: str, columns: Columns) -> PreparedSheet | None:
-    """prepare_guessed in a child process; raises if the child fails (a guess: the caller
-    drops it)."""
-    request = pickle.dumps((str(path), sheet_name, [tuple(c) for c in columns]))
-    done = subprocess.run(
-        [sys.executable, "-c", _CHILD], input=request, capture_output=True, check=True
-    )
-    prepared = pickle.loads(done.stdout)  # our own child's answer
-    if prepared is not None and not isinstance(prepared, PreparedSheet):
-        raise TypeError(type(prepared).__name__)
-    return prepared
-
-
-def child_main() -> None:
-    """The child's side of prepare_in_child: a pickled request on stdin, the answer out."""
-    path, sheet_name, columns = pickle.loads(sys.stdin.buffer.read())
-    prepared = prepare_guessed(Path(path), sheet_name, columns)
-    sys.stdout.buffer.write(pickle.dumps(prepared, protocol=pickle.HIGHEST_PROTOCOL))

@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, BinaryIO, Literal, TypeVar, cast
+from typing import TYPE_CHECKING, Any, BinaryIO, Literal, TypeVar, cast
 
 from clientbook.errors import NoHeaderRow, UnusableFile, WrongPassword
 from clientbook.register import guard
@@ -38,6 +38,10 @@ from clientbook.register.model import (
     ValueIssue,
 )
 from clientbook.register.schema import CLIENTS, CONTACTS, HOLDINGS, SheetSchema
+
+if TYPE_CHECKING:
+    from clientbook.register.worker import Worker
+
 from clientbook.register.values import (
     ColumnParser,
     Parser,
@@ -686,6 +690,7 @@ def open_book(
     holdings: bool = True,
     on_sheet: Callable[[str, bool], object] | None = None,
     fields: Collection[str] | None = None,
+    worker: Worker | None = None,
 ) -> Book:
     """Read a register (.xlsx/.xlsm, encrypted or not) into a Book, or raise UnusableFile.
 
@@ -697,7 +702,8 @@ def open_book(
     the others keep their defaults (client_id and name are always read, for the totals
     rows; birth_date, gender and id_number go together). The client sheet is then read by
     fastcells.py's targeted reader when it can vouch for the sheet, else by calamine: the
-    Book is the same either way.
+    Book is the same either way. With a `worker` (worker.py), the targeted reader has the
+    last part of a big client sheet read there, on the other core.
     """
     path = Path(path)
     shown = str(path)
@@ -735,7 +741,16 @@ def open_book(
                 from clientbook.register import fastcells
 
                 fields = fastcells.closure(fields)
-                fast = fastcells.read_clients(source, info, client_name, shown, fields, told)
+                fast = fastcells.read_clients(
+                    source,
+                    info,
+                    client_name,
+                    shown,
+                    fields,
+                    told,
+                    None if encrypted else path,
+                    worker,
+                )
                 told = None  # told once, whichever reader reads the sheet
             if fast is not None:
                 wanted = wanted[1:]

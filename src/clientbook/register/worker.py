@@ -1,0 +1,147 @@
+"""A second Python process for work that would otherwise wait for the GIL.
+
+`tier` on a big register reads, scores and writes in Python code that holds the GIL, so a
+thread beside it only takes turns. A Worker is a child Python process, on the other core,
+that runs module-level clientbook functions in the order they are submitted and sends
+each result back pickled; a job's result is waited for only when it is needed. Used for
+the last part of the client sheet's rows (fastcells) and the writer's first pass
+(first_pass), in that order.
+
+The child is started with `python -c` (not multiprocessing, whose spawn start re-imports
+the caller's main script: a user's unguarded script would run twice). Requests and answers
+are length-prefixed pickles on the child's stdin and stdout, between this process and its
+own child only. If the child cannot start or dies, every job fails and its caller does the
+work itself.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pickle
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from typing import IO, Any, TypeVar
+
+T = TypeVar("T")
+
+_SERVE = "from clientbook.register.worker import serve; serve()"
+_LENGTH = 8  # bytes of the little-endian length before each pickle
+
+
+class WorkerFailed(Exception):
+    """The job did not run, or raised in the child."""
+
+
+class Worker:
+    """A child Python process running submitted jobs one after the other."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pending: list[Future[Any]] = []  # submitted, not answered, in order
+        self._process: subprocess.Popen[bytes] | None = None
+        try:
+            self._process = subprocess.Popen(
+                [sys.executable, "-c", _SERVE],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+            )
+        except OSError:
+            return
+        assert self._process.stdout is not None
+        self._reader = threading.Thread(
+            target=self._read_answers,
+            args=(self._process.stdout,),
+            name="clientbook-worker",
+            daemon=True,
+        )
+        self._reader.start()
+
+    def submit(self, function: Callable[..., T], *args: Any) -> Future[T]:
+        """Run `function(*args)` in the child (a module-level clientbook function)."""
+        job: Future[T] = Future()
+        module, name = function.__module__, function.__qualname__
+        with self._lock:
+            process = self._process
+            if process is None or process.stdin is None or not module.startswith("clientbook."):
+                job.set_exception(WorkerFailed("no worker"))
+                return job
+            self._pending.append(job)
+            request = pickle.dumps((module, name, args), protocol=pickle.HIGHEST_PROTOCOL)
+            try:
+                process.stdin.write(len(request).to_bytes(_LENGTH, "little") + request)
+                process.stdin.flush()
+            except (OSError, ValueError):
+                self._pending.remove(job)
+                job.set_exception(WorkerFailed("the worker has stopped"))
+        return job
+
+    def _read_answers(self, stdout: IO[bytes]) -> None:
+        try:
+            while True:
+                head = stdout.read(_LENGTH)
+                if len(head) < _LENGTH:
+                    break
+                data = stdout.read(int.from_bytes(head, "little"))
+                kind, value = pickle.loads(data)  # our own child's answer
+                with self._lock:
+                    job = self._pending.pop(0) if self._pending else None
+                if job is None:
+                    break
+                if kind == "ok":
+                    job.set_result(value)
+                else:
+                    job.set_exception(WorkerFailed(value))
+        except Exception:  # a broken pipe or a torn answer: the jobs fail below
+            pass
+        with self._lock:
+            pending, self._pending = self._pending, []
+        for job in pending:
+            job.set_exception(WorkerFailed("the worker has stopped"))
+
+    def close(self, *, kill: bool = False) -> None:
+        """No more jobs: the child ends once it has answered (at once with `kill`, as when
+        the caller fails or is interrupted, or if it does not end)."""
+        with self._lock:
+            process, self._process = self._process, None
+        if process is None:
+            return
+        try:
+            if kill:
+                process.kill()
+            if process.stdin is not None:
+                process.stdin.close()
+            process.wait(timeout=30)
+        except (OSError, subprocess.TimeoutExpired):
+            process.kill()
+            process.wait()
+        self._reader.join()
+        if process.stdout is not None:
+            process.stdout.close()
+
+    def __enter__(self) -> Worker:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
+        self.close(kill=exc_type is not None)
+
+
+def serve() -> None:
+    """The child: run each request (module, function, args) and answer it, until EOF."""
+    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    while True:
+        head = stdin.read(_LENGTH)
+        if len(head) < _LENGTH:
+            return
+        module, name, args = pickle.loads(stdin.read(int.from_bytes(head, "little")))
+        try:
+            function = getattr(importlib.import_module(module), name)
+            answer: tuple[str, Any] = ("ok", function(*args))
+        except Exception as exc:  # sent back: the caller does the work itself
+            answer = ("error", f"{type(exc).__name__}: {exc}")
+        data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
+        stdout.write(len(data).to_bytes(_LENGTH, "little") + data)
+        stdout.flush()
