@@ -394,7 +394,7 @@ def test_encrypted_register(tmp_path: Path) -> None:
     assert_same(locked, TIER_FIELDS, password="secret")
 
 
-def test_many_rows_sparse_and_shared(tmp_path: Path) -> None:
+def sparse_register(path: Path, *, comment_near_the_end: bool = False) -> Path:
     """Several blocks: sparse rows (cells left out), shared strings, rows with values only
     in unread columns, blank rows, all over more than 1 MiB of XML."""
     rng = random.Random(5)
@@ -417,12 +417,13 @@ def test_many_rows_sparse_and_shared(tmp_path: Path) -> None:
             else:
                 cells.append(f'<c r="{ref}"><v>{rng.uniform(-5, 900):.3f}</v></c>')
         rows.append(f'<row r="{r}">' + "".join(cells) + "</row>")
-    path = _package(
-        tmp_path / "big.xlsx",
-        _header_row(3) + "".join(rows),
-        head=TITLE,
-        sst=SST_ITEMS[:3] + strings,
-    )
+    if comment_near_the_end:
+        rows[-10] = rows[-10].replace("</row>", "<!-- a note --></row>")
+    return _package(path, _header_row(3) + "".join(rows), head=TITLE, sst=SST_ITEMS[:3] + strings)
+
+
+def test_many_rows_sparse_and_shared(tmp_path: Path) -> None:
+    path = sparse_register(tmp_path / "big.xlsx")
     assert took_fast(path, TIER_FIELDS)
     for fields in FIELD_SETS.values():
         assert_same(path, fields)

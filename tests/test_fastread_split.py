@@ -5,7 +5,6 @@ worker cannot help (it does not start, or cannot vouch for its part)."""
 
 from __future__ import annotations
 
-import random
 from pathlib import Path
 from typing import Any
 
@@ -16,38 +15,13 @@ from clientbook.register.worker import Worker, WorkerFailed
 from clientbook.tier import TIER_FIELDS
 from test_fastread import (
     FIELD_SETS,
-    HEADER,
-    SST_ITEMS,
     TITLE,
     _header_row,
     _package,
     _regular_rows,
     assert_same,
+    sparse_register,
 )
-
-
-def _sparse_register(path: Path, comment_near_the_end: bool = False) -> Path:
-    """Over 1 MiB of rows (several blocks): cells left out, shared strings, blank rows."""
-    rng = random.Random(11)
-    strings = [f"<si><t>名{i}</t></si>".encode() for i in range(300)]
-    rows = []
-    for r in range(4, 9000):
-        cells = []
-        for j in range(len(HEADER)):
-            ref = f"{guard.column_letter(j)}{r}"
-            roll = rng.random()
-            if roll < 0.25:
-                continue
-            if j in (0, 1, 9, 10, 8):
-                cells.append(f'<c r="{ref}" t="s"><v>{rng.randrange(300)}</v></c>')
-            elif j in (3, 6, 12):
-                cells.append(f'<c r="{ref}" s="{rng.choice([1, 2, 3])}"><v>{30000 + r}</v></c>')
-            else:
-                cells.append(f'<c r="{ref}"><v>{rng.uniform(-5, 900):.3f}</v></c>')
-        rows.append(f'<row r="{r}">' + "".join(cells) + "</row>")
-    if comment_near_the_end:
-        rows[-10] = rows[-10].replace("</row>", "<!-- a note --></row>")
-    return _package(path, _header_row(3) + "".join(rows), head=TITLE, sst=SST_ITEMS[:3] + strings)
 
 
 @pytest.fixture
@@ -85,7 +59,7 @@ def test_the_split_read_is_calamines(
 ) -> None:
     monkeypatch.setattr(fastcells, "TAIL_SHARE", share)
     if kind == "sparse":
-        path = _sparse_register(tmp_path / "book.xlsx")
+        path = sparse_register(tmp_path / "book.xlsx")
     else:
         rows = _regular_rows(4, 6000, shared=kind.endswith("shared"))
         path = _package(tmp_path / "book.xlsx", _header_row(3) + rows, head=TITLE)
@@ -101,7 +75,7 @@ def test_a_worker_that_cannot_start_leaves_the_reading_here(
 ) -> None:
     monkeypatch.setattr(fastcells, "SPLIT_FROM", 0)
     monkeypatch.setattr("clientbook.register.worker.sys.executable", "/nonexistent/python")
-    path = _sparse_register(tmp_path / "book.xlsx")
+    path = sparse_register(tmp_path / "book.xlsx")
     with Worker() as worker:
         assert_same(path, TIER_FIELDS, worker=worker)
 
@@ -112,7 +86,7 @@ def test_a_part_the_worker_cannot_vouch_for(
     """A comment in the worker's part: it says so, this process reads the sheet, finds
     the comment and falls back to calamine, as a read by one process would."""
     monkeypatch.setattr(fastcells, "SPLIT_FROM", 0)
-    path = _sparse_register(tmp_path / "book.xlsx", comment_near_the_end=True)
+    path = sparse_register(tmp_path / "book.xlsx", comment_near_the_end=True)
     with Worker() as worker:
         job = worker.submit(fastcells.read_tail, str(path), "Clients", sorted(TIER_FIELDS), 1 << 20)
         assert job.result() == ("fallback",)
