@@ -5,6 +5,7 @@ worker cannot help (it does not start, or cannot vouch for its part)."""
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -88,9 +89,32 @@ def test_a_part_the_worker_cannot_vouch_for(
     monkeypatch.setattr(fastcells, "SPLIT_FROM", 0)
     path = sparse_register(tmp_path / "book.xlsx", comment_near_the_end=True)
     with Worker() as worker:
-        job = worker.submit(fastcells.read_tail, str(path), "Clients", sorted(TIER_FIELDS), 1 << 20)
+        job = worker.submit(
+            fastcells.read_tail, str(path), "客户信息", sorted(TIER_FIELDS), 1 << 20, _member(path)
+        )
         assert job.result() == ("fallback",)
         assert_same(path, TIER_FIELDS, worker=worker)
+
+
+def _member(path: Path) -> tuple[int, int]:
+    with zipfile.ZipFile(path) as z:
+        info = z.getinfo("xl/worksheets/sheet1.xml")
+    return info.CRC, info.file_size
+
+
+def test_the_worker_reads_nothing_of_a_register_saved_again(tmp_path: Path) -> None:
+    """The worker reads the file again: if its client sheet is not the one this process
+    read (another CRC or size: the register was saved in between), it reads none of it."""
+    path = sparse_register(tmp_path / "book.xlsx")
+    crc, size = _member(path)
+    fields = sorted(TIER_FIELDS)
+    read_tail = fastcells.read_tail
+    with Worker() as worker:
+        same = worker.submit(read_tail, str(path), "客户信息", fields, 1 << 20, (crc, size))
+        other = worker.submit(read_tail, str(path), "客户信息", fields, 1 << 20, (crc ^ 1, size))
+        answer = same.result()
+        assert answer[0] == "ok" and len(answer[2][0]) > 0  # rows read
+        assert other.result() == ("fallback",)
 
 
 def test_worker_runs_jobs_in_order_and_reports_errors() -> None:

@@ -684,7 +684,8 @@ def read_clients(
     if info is not None and worker is not None and path is not None:
         if info.file_size >= SPLIT_FROM:
             at = int(info.file_size * (1 - TAIL_SHARE))
-            tail = worker.submit(read_tail, str(path), name, sorted(fields), at)
+            member = (info.CRC, info.file_size)  # the worker reads the same bytes, or none
+            tail = worker.submit(read_tail, str(path), name, sorted(fields), at, member)
     if told is not None:
         told()
     if info is None:
@@ -762,11 +763,15 @@ class _Tail:
 _RECORD_FIELDS = [f.name for f in dataclasses.fields(ClientRecord)]
 
 
-def read_tail(path: str, name: str, fields: list[str], at: int) -> tuple[Any, ...]:
+def read_tail(
+    path: str, name: str, fields: list[str], at: int, member: tuple[int, int]
+) -> tuple[Any, ...]:
     """The worker's job: the rows of the blocks from byte `at` on, column by column
-    (("ok", field names, columns, issues, first row, last row), or ("fallback",))."""
+    (("ok", field names, columns, issues, first row, last row), or ("fallback",)).
+    `member` is the sheet's (CRC-32, size) as the caller read it: a register saved again
+    in between has other bytes, and the worker then reads none of them."""
     try:
-        tail = _read_tail(Path(path), name, fields, at)
+        tail = _read_tail(Path(path), name, fields, at, member)
     except Fallback:
         return ("fallback",)
     columns = [[getattr(r, f) for r in tail.records] for f in _RECORD_FIELDS]
@@ -774,7 +779,9 @@ def read_tail(path: str, name: str, fields: list[str], at: int) -> tuple[Any, ..
     return ("ok", _RECORD_FIELDS, columns, issues, tail.first_row, tail.last_row)
 
 
-def _read_tail(path: Path, name: str, fields: Collection[str], at: int) -> _Tail:
+def _read_tail(
+    path: Path, name: str, fields: Collection[str], at: int, member: tuple[int, int]
+) -> _Tail:
     from clientbook.register import read
 
     shown = str(path)
@@ -782,8 +789,8 @@ def _read_tail(path: Path, name: str, fields: Collection[str], at: int) -> _Tail
     with source:
         package = guard.check_package(source, shown, defer_sheets=True)
         info = package.deferred.get(name)
-        if info is None or encrypted:
-            raise Fallback
+        if info is None or encrypted or (info.CRC, info.file_size) != tuple(member):
+            raise Fallback  # inflating checks the bytes against this CRC
         book = _workbook(source, shown)
         inflating = _Inflating(source, info, shown)
         try:
