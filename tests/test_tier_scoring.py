@@ -18,6 +18,7 @@ from clientbook.tier import (
     Quadrant,
     Tier,
     natural_key,
+    natural_order,
     percentile_positions,
     quadrant_of,
     score_book,
@@ -130,6 +131,39 @@ def test_quadrant_border_is_high(potential: float, ease: float, quadrant: Quadra
 def test_client_ids_sort_naturally() -> None:
     ids = ["100230", "10023", "9", "10", "A2", "A10", "007", "7"]
     assert sorted(ids, key=natural_key) == ["007", "7", "9", "10", "10023", "100230", "A2", "A10"]
+
+
+@pytest.mark.parametrize(
+    "ids",
+    [
+        ["C000123", "C000045", "C100000", "C000045"],  # one shape: the order of the text
+        ["6228480012", "6228480003", "0000000001"],
+        ["K+01", "K+10", "K+02"],  # a prefix with a regex character
+        ["C123", "c045", "C100"],  # prefixes differing in case: natural_key's casefold
+        ["C123", "C45", "C100"],  # numbers of different lengths
+        ["C123", "D045", "C100"],
+        ["A1B2", "A1B1", "A0B9"],  # more than one number
+        ["C01\nC02", "C01\nC01"],  # a line break inside an ID
+        ["５123", "５045"],  # a full-width digit in the prefix
+        ["x"],
+    ],
+)
+def test_natural_order_is_the_order_of_natural_keys(ids: list[str]) -> None:
+    expected = sorted(range(len(ids)), key=lambda i: natural_key(ids[i]))
+    assert natural_order(ids) == expected
+
+
+def test_natural_order_of_many_generated_ids() -> None:
+    rng = random.Random(7)
+    for _ in range(200):
+        prefix = rng.choice(["", "C", "VIP-", "c"])
+        width = rng.choice([3, 4])
+        ids = [
+            rng.choice([prefix, prefix.upper(), "D"]) + str(rng.randrange(10**width)).zfill(width)
+            for _ in range(rng.randrange(1, 12))
+        ]
+        expected = sorted(range(len(ids)), key=lambda i: natural_key(ids[i]))
+        assert natural_order(ids) == expected, ids
 
 
 # --- a hand-checked book ----------------------------------------------------------------
@@ -504,3 +538,66 @@ def test_without_breakdown_only_inputs_and_scores_are_left_out() -> None:
     for client in full["clients"]:
         client["inputs"], client["scores"] = {}, {}
     assert lean == full
+
+
+# --- the column-at-a-time shortcuts give what the general paths give --------------------
+
+
+def generated_clients(seed: int, *, all_scorable: bool) -> list[ClientRecord]:
+    """Clients with values that exercise every phrase: ties, zeros and -0.0, new money,
+    flat and falling assets, and (unless all_scorable) rows that cannot be scored."""
+    rng = random.Random(seed)
+    amounts = [0.0, -0.0, 5.0, 100.0, 100.0, 250.5, 999.99, 1000.0, 3000.0]
+    records = []
+    for i in range(300):
+        aum = rng.choice(amounts) if rng.random() < 0.3 else round(rng.uniform(0, 5000), 2)
+        prev = rng.choice([None, 0.0, -0.0, aum, aum * 1.005, aum * 0.5, rng.uniform(0, 5000)])
+        records.append(
+            ClientRecord(
+                row=i + 2,
+                client_id=f"C{rng.randrange(10**5):05d}" if i % 3 else f"K{i}",
+                aum=aum,
+                aum_prev=prev,
+                assets_elsewhere=rng.choice([None, 0.0, -0.0, 12.5, 800.0]),
+                income=rng.choice([None, 0.0, 30.0, 120.0]),
+                birth_date=rng.choice([None, date(1960, 5, 1), date(1990, 2, 28)]),
+                occupation=rng.choice([None, "企业主", "医生", "退休"]),
+                products=rng.choice([(), ("基金",), ("基金", "理财", "保险")]),
+                last_contact=rng.choice([None, ago(3), ago(40), ago(400), ago(-5)]),
+                onboarded_on=rng.choice([None, date(2010, 1, 1), date(2026, 6, 1)]),
+                branch_km=rng.choice([None, 0.0, 2.5, 30.0]),
+                channel=rng.choice([None, "phone"]),
+            )
+        )
+    ids = [r.client_id for r in records]
+    if all_scorable:  # unique IDs, every AUM known
+        for i, r in enumerate(records):
+            if ids.count(r.client_id) > 1:
+                r.client_id = f"U{i}"
+    else:
+        records[5].client_id = None
+        records[6].aum = None
+        records[7].aum = -1.0
+        records[8].aum = float("nan")
+        records[9].client_id = records[10].client_id
+    return records
+
+
+@pytest.mark.parametrize("all_scorable", [True, False])
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_shortcuts_give_the_general_result(
+    monkeypatch: pytest.MonkeyPatch, all_scorable: bool, lang: str
+) -> None:
+    from clientbook import tier
+
+    for seed in range(3):
+        book = make_book(generated_clients(seed, all_scorable=all_scorable), lang=lang)
+        fast = score_book(book, TierSettings(), TODAY).model_dump_json()
+        with monkeypatch.context() as patched:
+            patched.setattr(tier, "_COLUMN_KEYS", {})
+            patched.setattr(tier, "_all_scorable", lambda *args: None)
+            patched.setattr(tier, "_one_shape", lambda ids: False)
+            general = score_book(book, TierSettings(), TODAY).model_dump_json()
+        assert fast == general
+        unscored = json.loads(fast)["unscored"]
+        assert len(unscored) == 0 if all_scorable else len(unscored) >= 6

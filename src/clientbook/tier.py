@@ -71,6 +71,7 @@ if TYPE_CHECKING:
 Lang = Literal["zh", "en"]
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
+IntArray = npt.NDArray[np.int64]
 Group = Literal["potential", "ease"]
 
 
@@ -309,6 +310,26 @@ def natural_key(client_id: str) -> tuple[tuple[tuple[int, int, str], ...], str]:
         else:
             parts.append((1, 0, part.casefold()))
     return tuple(parts), client_id
+
+
+def natural_order(ids: Sequence[str]) -> list[int]:
+    """The indexes of `ids` sorted by natural_key (a stable sort)."""
+    n = len(ids)
+    if n and _one_shape(ids):
+        return sorted(range(n), key=ids.__getitem__)
+    return sorted(range(n), key=list(map(natural_key, ids)).__getitem__)
+
+
+def _one_shape(ids: Sequence[str]) -> bool:
+    """Whether every ID is the same non-digit prefix and then the same number of digits, as
+    "C000123" (the usual register): their natural order is then their order as text."""
+    first = _PREFIX_NUMBER.fullmatch(ids[0])
+    if first is None or len(set(map(len, ids))) != 1:
+        return False
+    prefix, digits = first.groups()
+    shape = re.escape(prefix) + f"[0-9]{{{len(digits)}}}"
+    # IDs of one length joined by "\n": each must sit at its own place in the pattern.
+    return re.fullmatch(f"(?:{shape}\n)*{shape}", "\n".join(ids)) is not None
 
 
 # --- indicators ----------------------------------------------------------------------
@@ -697,6 +718,9 @@ def _sort_out(
     """Split the client rows into scorable clients and rows that cannot be scored."""
     sheet = book.clients
     records = sheet.records
+    every = _all_scorable(records, today, last_contacts)
+    if every is not None:
+        return every, []
     invalid_aum = {issue.row: issue.raw for issue in sheet.issues if issue.field == "aum"}
     ids = Counter(r.client_id for r in records if r.client_id)
     rows_of: dict[str, list[int]] = {}
@@ -738,6 +762,31 @@ def _sort_out(
             aums.append(float(aum))
             latest_contact.append(latest)
     return _Clients(scorable, aums, latest_contact), skipped
+
+
+def _all_scorable(
+    records: list[ClientRecord], today: date, last_contacts: Mapping[str, date]
+) -> _Clients | None:
+    """_sort_out's clients when every row can be scored (the usual register), a column at a
+    time; None when some cannot (_sort_out then goes row by row)."""
+    ids = list(map(operator.attrgetter("client_id"), records))
+    aums = list(map(operator.attrgetter("aum"), records))
+    if not all(ids) or len(set(ids)) < len(ids) or set(map(type, aums)) != {float}:
+        return None  # a missing or repeated ID, an AUM missing, invalid or not a float
+    amounts = np.array(aums, dtype=np.float64)
+    if not bool(np.all(amounts >= 0)):  # False for NaN too
+        return None
+    # A date in the future is a typo (validate reports it), not a contact.
+    latest = [
+        None if d is None or d > today else d
+        for d in map(operator.attrgetter("last_contact"), records)
+    ]
+    if last_contacts:
+        for i, other in enumerate(map(last_contacts.get, ids)):
+            mine = latest[i]
+            if other is not None and other <= today and (mine is None or other > mine):
+                latest[i] = other
+    return _Clients(list(records), aums, latest)
 
 
 class _Skipped:
@@ -1041,7 +1090,6 @@ _VALUE_PHRASES = frozenset(
 )
 # The others: what else their phrase depends on (so it is made once per distinct key).
 _PHRASE_KEYS: dict[str, Callable[[ClientRecord, float], Hashable]] = {
-    "growth": lambda r, v: (v, r.aum_prev == 0),  # from 0: 10.0 is new money, 0.0 flat
     "occupation": lambda r, v: r.occupation,
     "education": lambda r, v: r.education,
     "product_gap": lambda r, v: (v, len(r.products)),
@@ -1077,7 +1125,7 @@ def _reasons(scored: _Scored, lang: str) -> list[tuple[str, tuple[str, ...]]]:
             for k, phrases_k in enumerate(phrases):
                 chosen = np.flatnonzero((at_slot == k) & counts)
                 if len(chosen):
-                    parts[slot][chosen] = phrases_k.of(chosen.tolist())
+                    parts[slot][chosen] = phrases_k.of(chosen)
     # Unknown inputs: a bit per weighted column, weightiest first; one sentence per pattern.
     by_weight = sorted(
         (c for c in scored.columns if effective[c.indicator.key] > 0),
@@ -1098,23 +1146,23 @@ def _reasons(scored: _Scored, lang: str) -> list[tuple[str, tuple[str, ...]]]:
 
 class _Phrases:
     """One indicator's reason phrases for chosen clients, each distinct phrase made once: by
-    value (not for 0: 0.0 and -0.0 are one key but may read differently), or by what else
-    the phrase depends on (_PHRASE_KEYS)."""
+    value (0.0 and -0.0 apart: one key to a dict but they may read differently), by what
+    else the phrase depends on (_PHRASE_KEYS), or by what a column at a time works out
+    (_COLUMN_KEYS)."""
 
-    __slots__ = ("raws", "phrase", "ranks", "records", "lang", "by_value", "key_of", "by_key")
+    __slots__ = ("column", "raws", "phrase", "ranks", "records", "lang", "by_value", "by_key")
 
     def __init__(self, column: _Column, records: list[ClientRecord], lang: str) -> None:
-        key = column.indicator.key
+        self.column = column
         self.raws = column.raws
         self.phrase = column.indicator.phrase
         self.ranks = column.ranks
         self.records = records
         self.lang = lang
-        self.by_value = key in _VALUE_PHRASES
-        self.key_of = _PHRASE_KEYS.get(key)
+        self.by_value = column.indicator.key in _VALUE_PHRASES
         self.by_key: dict[Hashable, str] = {}
 
-    def of(self, chosen: list[int]) -> list[str]:
+    def of(self, chosen: IntArray) -> list[str]:
         raws, phrase, ranks, records, lang = (
             self.raws,
             self.phrase,
@@ -1122,29 +1170,62 @@ class _Phrases:
             self.records,
             self.lang,
         )
-        by_key, key_of = self.by_key, self.key_of
-        out: list[str] = []
-        if key_of is None and not self.by_value:
-            for i in chosen:
+        at = chosen.tolist()
+        indicator = self.column.indicator.key
+        keys: list[Hashable]
+        if indicator in _COLUMN_KEYS:
+            keys = _COLUMN_KEYS[indicator](self.column, chosen, records)
+        elif self.by_value:
+            values: list[Hashable] = list(map(raws.__getitem__, at))
+            keys = values if 0.0 not in values else [v if v else (v, str(v)) for v in values]
+        elif indicator in _PHRASE_KEYS:
+            key_of = _PHRASE_KEYS[indicator]
+            keys = [key_of(records[i], raws[i]) for i in at]
+        else:
+            return [phrase(records[i], raws[i], ranks, lang) for i in at]
+        by_key = self.by_key
+        for key, i in dict(zip(keys, at, strict=True)).items():  # one client per key
+            if key not in by_key:
                 raw = raws[i]
                 assert raw is not None  # only known values pull
-                out.append(phrase(records[i], raw, ranks, lang))
-            return out
-        for i in chosen:
-            raw = raws[i]
-            assert raw is not None
-            if key_of is not None:
-                key: Hashable = key_of(records[i], raw)
-            elif raw:
-                key = raw
-            else:
-                out.append(phrase(records[i], raw, ranks, lang))
-                continue
-            words = by_key.get(key)
-            if words is None:
-                words = by_key[key] = phrase(records[i], raw, ranks, lang)
-            out.append(words)
-        return out
+                by_key[key] = phrase(records[i], raw, ranks, lang)
+        return list(map(by_key.__getitem__, keys))
+
+
+def _aum_phrase_keys(
+    column: _Column, chosen: IntArray, records: list[ClientRecord]
+) -> list[Hashable]:
+    """What _phrase_aum's words depend on (top or bottom half, and the share in whole
+    percent), for the chosen clients, a column at a time with the same arithmetic."""
+    ranks = column.ranks
+    k = ranks.inverse[np.cumsum(column.known)[chosen] - 1]  # index in ranks.distinct
+    below = ranks.below[k]
+    ends = below + ranks.counts[k]  # one past the last index of the value's ties
+    top = ranks.percentiles[k] >= 50
+    count = np.where(top, ranks.n - ends + 1, below + 1)  # above + 1, or below + 1
+    share = np.maximum(1, np.floor(100 * count / ranks.n + 0.5)).astype(np.int64)
+    return list(zip(top.tolist(), share.tolist(), strict=True))
+
+
+def _growth_phrase_keys(
+    column: _Column, chosen: IntArray, records: list[ClientRecord]
+) -> list[Hashable]:
+    """What _phrase_growth's words depend on: new money, and the rounded percent with its
+    sign (round() and numpy's rint both round half to even)."""
+    values = np.array(list(map(column.raws.__getitem__, chosen.tolist())), dtype=np.float64)
+    percents = np.rint(np.abs(values) * 100).astype(np.int64).tolist()
+    ups = (values > 0).tolist()
+    new = [
+        r.aum_prev == 0 and r.aum is not None and r.aum > 0
+        for r in map(records.__getitem__, chosen.tolist())
+    ]
+    return list(zip(new, percents, ups, strict=True))
+
+
+_COLUMN_KEYS: dict[str, Callable[[_Column, IntArray, list[ClientRecord]], list[Hashable]]] = {
+    "aum": _aum_phrase_keys,
+    "growth": _growth_phrase_keys,
+}
 
 
 def _unknown_sentence(
@@ -1216,7 +1297,7 @@ def _score(
 
     # Rank: quadrant, then priority descending, then client ID in natural order.
     ids = [record.client_id or "" for record in clients.records]
-    natural = sorted(range(n), key=list(map(natural_key, ids)).__getitem__)
+    natural = natural_order(ids)
     natural_rank = np.empty(n, dtype=np.int64)
     natural_rank[natural] = np.arange(n)
     order = np.lexsort((natural_rank, -priority, place)).tolist()
