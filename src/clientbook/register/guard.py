@@ -36,6 +36,7 @@ from functools import lru_cache
 from typing import BinaryIO
 
 from clientbook.errors import UnusableFile
+from clientbook.register._zip import ZLIB
 
 MiB = 1 << 20
 GiB = 1 << 30
@@ -163,7 +164,8 @@ def inflate(
     name_len, extra_len = struct.unpack_from("<HH", header, 26)
     fp.seek(info.header_offset + 30 + name_len + extra_len)
     remaining = info.compress_size
-    inflater = zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
+    lib = ZLIB
+    inflater = lib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
     produced = 0
     crc = 0
     while remaining > 0:
@@ -178,13 +180,13 @@ def inflate(
             else:
                 try:
                     out = inflater.decompress(pending, _CHUNK)
-                except zlib.error as exc:
+                except (zlib.error, lib.error) as exc:  # zlib_ng.error is its own class
                     raise _refuse("register.damaged", path=path, detail="deflate") from exc
                 pending = inflater.unconsumed_tail
             produced += len(out)
             if produced > info.file_size:
                 raise _refuse("register.zip_lying", path=path, member=info.filename)
-            crc = zlib.crc32(out, crc)
+            crc = lib.crc32(out, crc)
             if out:
                 yield out
             if inflater is not None and inflater.eof:
