@@ -94,6 +94,12 @@ def _column(rng: random.Random, kind: str, seed_rows: range) -> dict[int, CellVa
         pool = list(INTS)
     elif kind == "bool":
         pool = [True, False]
+    elif kind == "reasons":  # a distinct text per row, now and then one to escape
+        odd = [*TEXTS, "\u3000全角空格在前", "在后\u3000", "不换行空格\u00a0", "\x0bvt"]
+        return {
+            r: rng.choice(odd) if rng.random() < 0.02 else f"AUM 前{r % 97}%；{r}天前联系过"
+            for r in seed_rows
+        }
     elif kind == "gaps":
         pool = ["A", "B", None, ""]
     else:  # mixed
@@ -151,7 +157,7 @@ def test_block_path_writes_the_row_by_row_bytes(
     rng = random.Random(seed)
     monkeypatch.setattr(write_mod, "_CHUNK", rng.choice([1 << 20, 700, 97]))
     book = _book(tmp_path, rng)
-    kinds = ["str", "float", "int", "str", "float", "int", "str"]
+    kinds = ["str", "float", "int", "str", "float", "int", "reasons" if seed % 2 else "str"]
     if seed % 4 == 3:
         kinds[rng.randrange(len(kinds))] = rng.choice(["bool", "gaps", "mixed"])
     first = _columns(rng, kinds)
@@ -219,3 +225,25 @@ def test_a_value_that_cannot_be_written_is_refused_the_same(
         _row_by_row(m)
         slow = _write(book, columns)
     assert isinstance(fast, str) and fast == slow
+
+
+def test_distinct_texts_are_written_as_the_row_by_row_path_writes_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reasons: a new text in nearly every row, made for a block at once (and one by one
+    where a text needs an escape or keeps its spaces)."""
+    book = _book(tmp_path, random.Random(3), clean=("", ' spans="1:2"', ""))
+    rows = range(2, ROWS + 2)
+    for seed in range(6):
+        rng = random.Random(seed)
+        columns = [NewColumn("说明", ("Reason",), _column(rng, "reasons", rows))]
+        if seed == 0:  # every text plain
+            columns[0].values.update({r: f"第{r}行 plain" for r in rows})
+        monkeypatch.setattr(write_mod, "_CHUNK", rng.choice([600, 1 << 20]))
+        with monkeypatch.context() as m:
+            counter = _Counter(m)
+            written = _write(book, columns)
+            assert counter.taken > 0
+        with monkeypatch.context() as m:
+            _row_by_row(m)
+            assert members(_write(book, columns)) == members(written)

@@ -42,7 +42,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, BinaryIO
+from typing import IO, Any, BinaryIO, cast
 
 from pydantic import BaseModel
 
@@ -1861,7 +1861,7 @@ class _FastCells:
                 if "" in values:
                     return None
                 try:
-                    payload = self._payload(values, j, self._str_payload)  # type: ignore[arg-type]
+                    payload = self._str_payloads(values, j)  # type: ignore[arg-type]
                 except _TooLong:
                     return None  # cells() says which cell
                 fmt.append(start + b"%d%s" + self._pct_str_end)
@@ -1894,6 +1894,41 @@ class _FastCells:
                 pass
         get = known.get
         return [get(v) or make(v, j) for v in values]
+
+    def _str_payloads(self, values: list[str], j: int) -> list[bytes]:
+        """Each text's bytes in column j (after the cell reference): from the column's cache,
+        the others made together (reasons are mostly new: 100,000 distinct texts)."""
+        known = self._payloads[j]
+        try:
+            return list(map(known.__getitem__, values))
+        except KeyError:
+            pass
+        out = list(map(known.get, values))
+        missing = [i for i, payload in enumerate(out) if payload is None]
+        texts = list(dict.fromkeys(map(values.__getitem__, missing)))
+        made = dict(zip(texts, self._new_str_payloads(texts, j), strict=True))
+        for i in missing:
+            out[i] = made[values[i]]
+        room = 65536 - len(known)
+        if room > 0:
+            known.update(itertools.islice(made.items(), room))
+        return cast(list[bytes], out)
+
+    def _new_str_payloads(self, texts: list[str], j: int) -> list[bytes]:
+        """_str_payload of each text, at C speed when none needs an escape or xml:space (the
+        usual case): then the texts joined by line breaks are checked and encoded at once."""
+        if len(texts) < 2 or max(map(len, texts)) > _MAX_CELL_TEXT:
+            return [self._str_payload(text, j) for text in texts]
+        joined = "\n".join(texts)
+        if (
+            _SPECIAL.search(joined) is not None
+            or "\t" in joined
+            or joined.count("\n") != len(texts) - 1
+            or _EDGE_SPACE.search(joined) is not None
+        ):
+            return [self._str_payload(text, j) for text in texts]
+        head = self.columns[j][3]
+        return [head + text for text in joined.encode("utf-8").split(b"\n")]
 
     def _str_payload(self, value: str, j: int) -> bytes:
         if len(value) > _MAX_CELL_TEXT:
@@ -1969,6 +2004,11 @@ class _TooLong(Exception):
 _SPECIAL = re.compile(
     "[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]|_x[0-9A-Fa-f]{4}_"
 )
+
+
+# Whitespace at either end of a text (joined by line breaks; no text is empty): such a
+# text is written with xml:space="preserve" (_FastCells.text).
+_EDGE_SPACE = re.compile(r"(?:^|\n)\s|\s(?:\n|$)")
 
 
 def _float_bytes(value: float) -> bytes:
