@@ -739,7 +739,7 @@ def _read(
 # part, or its rows do not follow ours, this process reads the whole sheet itself.
 
 SPLIT_FROM = 32 << 20  # the client sheet's XML (bytes) from which the worker reads a part
-TAIL_SHARE = 0.45  # of the sheet's XML (the worker also starts up and inflates all of it)
+TAIL_SHARE = 0.40  # of the sheet's XML (the worker also starts up and inflates all of it)
 
 
 class _TailFailed(Exception):

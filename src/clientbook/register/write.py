@@ -34,6 +34,7 @@ import bisect
 import contextlib
 import io
 import itertools
+import operator
 import posixpath
 import re
 import unicodedata
@@ -1924,7 +1925,11 @@ class _FastCells:
             _SPECIAL.search(joined) is not None
             or "\t" in joined
             or joined.count("\n") != len(texts) - 1
-            or _EDGE_SPACE.search(joined) is not None
+            or _ANY_SPACE.search(
+                "".join(map(operator.itemgetter(0), texts))
+                + "".join(map(operator.itemgetter(-1), texts))
+            )
+            is not None  # a text's first or last character is whitespace (strip() would cut it)
         ):
             return [self._str_payload(text, j) for text in texts]
         head = self.columns[j][3]
@@ -2006,9 +2011,9 @@ _SPECIAL = re.compile(
 )
 
 
-# Whitespace at either end of a text (joined by line breaks; no text is empty): such a
-# text is written with xml:space="preserve" (_FastCells.text).
-_EDGE_SPACE = re.compile(r"(?:^|\n)\s|\s(?:\n|$)")
+# What str.strip() cuts (the same Unicode whitespace): a text that begins or ends with it
+# is written with xml:space="preserve" (_FastCells.text).
+_ANY_SPACE = re.compile(r"\s")
 
 
 def _float_bytes(value: float) -> bytes:
