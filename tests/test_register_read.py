@@ -467,3 +467,44 @@ def test_holdings_can_be_left_unread(tmp_path: Path) -> None:
     lean = open_book(path, holdings=False)
     assert lean.holdings is None
     assert [r.client_id for r in lean.clients.records] == ["C1"]
+
+
+def test_a_register_replaced_while_it_is_opened_is_read_as_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """calamine opens the register by its path only while the path still names the file
+    that was checked; replaced in between (as Excel saves), the open handle is read."""
+    from clientbook.register import read
+
+    path = write_book(
+        tmp_path / "r.xlsx",
+        [
+            ("客户", [ZH_HEADERS, *client_rows()]),
+            (
+                "联系记录",
+                [["客户号", "日期", "方式", "内容"], ["C1", "2025-03-01", "微信", "问候"]],
+            ),
+        ],
+    )
+    other = write_book(tmp_path / "other.xlsx", [("别的", [ZH_HEADERS, *client_rows()[:1]])])
+    real = read._calamine_from_path
+    opened: list[object] = []
+
+    def replaced_first(source: object, where: Path) -> object:
+        shutil.copy(other, tmp_path / "new.xlsx")
+        (tmp_path / "new.xlsx").replace(where)
+        opened.append(real(source, where))  # type: ignore[arg-type]
+        return opened[-1]
+
+    monkeypatch.setattr(read, "_calamine_from_path", replaced_first)
+    book = open_book(path)
+    assert opened == [None]
+    assert book.sheet_names == ["客户", "联系记录"] and len(book.clients.records) == 3
+    assert book.contacts is not None and len(book.contacts.records) == 1
+    monkeypatch.setattr(read, "_calamine_from_path", real)
+    new = open_book(path)  # the new file, by its path
+    assert new.sheet_names == ["别的"] and len(new.clients.records) == 1
+    with path.open("rb") as handle:
+        workbook = real(handle, path)  # unchanged: opened by its path
+        assert workbook is not None and workbook.sheet_names == ["别的"]
+        workbook.close()

@@ -40,6 +40,8 @@ from clientbook.register.model import (
 from clientbook.register.schema import CLIENTS, CONTACTS, HOLDINGS, SheetSchema
 
 if TYPE_CHECKING:
+    from python_calamine import CalamineWorkbook
+
     from clientbook.register.worker import Worker
 
 from clientbook.register.values import (
@@ -113,6 +115,32 @@ def _read_source(path: Path, password: str | None) -> tuple[BinaryIO, bool]:
         raise _not_a_workbook(path, magic + handle.read(4096))
     finally:
         handle.close()
+
+
+def _calamine_from_path(source: BinaryIO, path: Path) -> CalamineWorkbook | None:
+    """calamine's workbook opened from `path`, which reads only the parts asked for (from
+    the handle, it would read the whole file into memory first), when the path still names
+    the very file `source` has open, the one the guard checked; else None."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        checked = os.fstat(source.fileno())
+        workbook = CalamineWorkbook.from_path(str(path))
+    except Exception:  # not a real file, or calamine refuses: from the handle, which says why
+        return None
+    try:
+        now = os.stat(path)
+    except OSError:
+        now = None
+    if now is not None and (now.st_dev, now.st_ino, now.st_size, now.st_mtime_ns) == (
+        checked.st_dev,
+        checked.st_ino,
+        checked.st_size,
+        checked.st_mtime_ns,
+    ):
+        return workbook
+    workbook.close()  # the file was replaced meanwhile
+    return None
 
 
 def is_encrypted(path: Path) -> bool:
@@ -712,13 +740,14 @@ def open_book(
         info = guard.check_package(source, shown, defer_sheets=True)
         from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
-        source.seek(0)
-        try:
-            # From the handle the guard checked (not the path): the same bytes, and calamine
-            # then goes by content rather than by the file's extension.
-            workbook = CalamineWorkbook.from_filelike(source)
-        except BaseException as exc:
-            raise _calamine_error(exc, shown) from exc
+        workbook = None if encrypted else _calamine_from_path(source, path)
+        if workbook is None:
+            source.seek(0)
+            try:
+                # From the handle the guard checked: the same bytes, read whole into memory.
+                workbook = CalamineWorkbook.from_filelike(source)
+            except BaseException as exc:
+                raise _calamine_error(exc, shown) from exc
         with workbook:
             metadata = workbook.sheets_metadata
             names = [m.name for m in metadata]
