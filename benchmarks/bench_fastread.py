@@ -34,7 +34,7 @@ from pathlib import Path
 which, path = sys.argv[1], Path(sys.argv[2])
 from clientbook.register import fastcells
 from clientbook.register.read import open_book
-from clientbook.tier import TIER_FIELDS
+from clientbook.register.schema import TIER_FIELDS
 if which == "calamine":
     fastcells.read_clients = lambda *args, **kwargs: (args[5] and args[5]()) and None
 start = time.perf_counter()

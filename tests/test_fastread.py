@@ -25,8 +25,7 @@ from clientbook.errors import ClientbookError
 from clientbook.register import fastcells, guard
 from clientbook.register.model import Book, ClientRecord, Sheet
 from clientbook.register.read import open_book
-from clientbook.register.schema import CLIENTS
-from clientbook.tier import TIER_FIELDS
+from clientbook.register.schema import CLIENTS, TIER_FIELDS
 
 sys.path.insert(0, str(Path(__file__).parent))
 

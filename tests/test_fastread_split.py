@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from clientbook.register import fastcells, guard
+from clientbook.register.schema import TIER_FIELDS
 from clientbook.register.worker import Worker, WorkerFailed
-from clientbook.tier import TIER_FIELDS
 from test_fastread import (
     FIELD_SETS,
     TITLE,
@@ -128,3 +128,50 @@ def test_worker_runs_jobs_in_order_and_reports_errors() -> None:
     after = worker.submit(guard.column_letter, 1)  # closed: the job fails at once
     with pytest.raises(WorkerFailed):
         after.result()
+
+
+# --- started before the command has loaded (fastcells.read_ahead) -----------------------
+
+
+def test_a_read_ahead_gives_the_same_book(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, split_every_sheet: list[int]
+) -> None:
+    path = sparse_register(tmp_path / "book.xlsx")
+    with fastcells.read_ahead(path, None, TIER_FIELDS) as ahead:
+        assert ahead.sheet == "客户信息" and ahead.member == _member(path)
+        assert_same(path, TIER_FIELDS, worker=ahead.worker, ahead=ahead)
+    assert split_every_sheet and split_every_sheet[0] > 0  # its rows came from the worker
+    assert ahead.worker.submit(guard.column_letter, 1).exception() is not None  # closed
+
+
+def test_a_read_ahead_of_other_bytes_is_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, split_every_sheet: list[int]
+) -> None:
+    """Saved again after the worker started (or another sheet asked for): this process
+    reads the whole sheet itself."""
+    path = sparse_register(tmp_path / "book.xlsx")
+    ahead = fastcells.read_ahead(path, None, TIER_FIELDS)
+    assert ahead is not None
+    with ahead:
+        sparse_register(tmp_path / "again.xlsx", comment_near_the_end=True).replace(path)
+        assert_same(path, TIER_FIELDS, worker=ahead.worker, ahead=ahead)
+        assert not ahead.serves(path, "客户信息", _info(path), TIER_FIELDS)
+        assert not ahead.serves(path, "客户信息", _info(path), {"aum"})
+    assert split_every_sheet == []  # no part of it came from the worker
+
+
+def _info(path: Path) -> zipfile.ZipInfo:
+    with zipfile.ZipFile(path) as z:
+        return z.getinfo("xl/worksheets/sheet1.xml")
+
+
+def test_no_read_ahead_where_there_is_nothing_to_split(tmp_path: Path) -> None:
+    small = sparse_register(tmp_path / "book.xlsx")  # 1 MiB of XML: below SPLIT_FROM
+    assert fastcells.read_ahead(small, None, TIER_FIELDS) is None
+    assert fastcells.read_ahead(tmp_path / "missing.xlsx", None, TIER_FIELDS) is None
+    (tmp_path / "notes.xlsx").write_text("not a workbook", encoding="utf-8")
+    assert fastcells.read_ahead(tmp_path / "notes.xlsx", None, TIER_FIELDS) is None
+    ole = tmp_path / "locked.xlsx"  # an encrypted workbook is an OLE file
+    ole.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512))
+    assert fastcells.read_ahead(ole, None, TIER_FIELDS) is None
+    assert fastcells.read_ahead(small, "no such sheet", TIER_FIELDS) is None

@@ -535,3 +535,39 @@ def test_streamed_clients_give_the_same_json(tmp_path: Path, lang: Any) -> None:
     assert slices is not None and listed.client_slices() is None
     text = "".join(streamed.result.json_chunks(clients=slices))
     assert text == "".join(listed.result.json_chunks()) == listed.result.model_dump_json(indent=2)
+
+
+def test_a_read_ahead_writes_the_same_cells_and_is_stopped_on_a_refusal(
+    runner: CliRunner, env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With every client sheet counted as big, the command starts its worker before it
+    loads (fastcells.read_ahead): the written file is the one a run without it writes, and
+    when the command stops early (Excel has the file open) the worker is stopped too."""
+    from clientbook.register import fastcells
+    from clientbook.register.guard import column_letter
+
+    started: list[Any] = []
+    real = fastcells.read_ahead
+
+    def recorded(*args: Any) -> Any:
+        started.append(real(*args))
+        return started[-1]
+
+    without = write_register(tmp_path / "without.xlsx")
+    assert invoke(runner, str(without), "--no-backup").exit_code == 0
+
+    monkeypatch.setattr(fastcells, "SPLIT_FROM", 0)
+    monkeypatch.setattr(fastcells, "read_ahead", recorded)
+    with_ahead = write_register(tmp_path / "with.xlsx")
+    result = invoke(runner, str(with_ahead), "--no-backup")
+    assert result.exit_code == 0, result.output
+    assert started and started[-1] is not None
+    assert started[-1].worker.submit(column_letter, 1).exception() is not None  # closed
+    assert sheet_values(with_ahead) == sheet_values(without)
+
+    refused = write_register(tmp_path / "refused.xlsx")
+    refused.with_name("~$refused.xlsx").write_bytes(b"owner")
+    assert invoke(runner, str(refused), "--no-backup").exit_code == 2
+    ahead = started[-1]
+    assert ahead is not None and ahead.path == refused
+    assert ahead.worker.submit(column_letter, 1).exception() is not None  # the worker is gone

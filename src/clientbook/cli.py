@@ -314,67 +314,77 @@ def tier_command(
 
     Example: clientbook tier book.xlsx --dry-run
     """
-    from datetime import date
+    import contextlib
 
-    from clientbook.config import load_settings
-    from clientbook.render import (
-        print_tier_done,
-        print_tier_json,
-        print_tier_summary,
-        tier_progress,
-    )
-    from clientbook.tier import Lang, tier_register
+    from clientbook.register.fastcells import read_ahead
+    from clientbook.register.schema import TIER_FIELDS
 
-    set_lang(lang)
-    settings = load_settings(book, config)
-    in_place = not (dry_run or output is not None)
-    snapshots: list[Any] = []
-    backup = None
-    opened = None
-    if in_place and not no_backup:
-        # Settle the passphrase before the long work: ask now, or stop saying how to give one.
-        from clientbook.errors import VaultError
-        from clientbook.vault import store
+    # A big register's last rows are read now, by a worker process, while the rest loads;
+    # the worker is stopped on the way out, whatever happens.
+    ahead = read_ahead(book, sheet, TIER_FIELDS)
+    with ahead if ahead is not None else contextlib.nullcontext():
+        from datetime import date
 
-        if store.resolve_passphrase(passphrase_file) is None and not store.is_terminal():
-            raise VaultError("tier.no_passphrase")
-        opened = _open_vault(vault, passphrase_file, lang)
-
-        def backup(path: Path) -> None:
-            snapshots.append(opened.create(path))
-
-    asked: Lang | None = (
-        None if lang is LangOption.auto else "en" if lang is LangOption.en else "zh"
-    )
-    with tier_progress(error_lang()) as progress:
-        run = tier_register(
-            book,
-            settings.tier,
-            date.today(),
-            sheet=sheet,
-            password=book_password_or_prompt(book, password_file),
-            output=output,
-            dry_run=dry_run,
-            force=force,
-            backup=backup,
-            lang=asked,
-            progress=progress,
-            breakdown=output_format is TierFormat.json,  # the table shows no breakdown
-            stream=output_format is TierFormat.json,
+        from clientbook.config import load_settings
+        from clientbook.render import (
+            print_tier_done,
+            print_tier_json,
+            print_tier_summary,
+            tier_progress,
         )
-    shown = run.result.lang
-    if output_format is TierFormat.json:
-        print_tier_json(run.result, run.client_slices())
-    else:
-        print_tier_summary(run.result, shown)
-    print_tier_done(
-        run.write,
-        shown,
-        new_file=output is not None,
-        snapshot=snapshots[0].id if snapshots else None,
-        vault=opened.directory if opened is not None else None,
-        no_backup=in_place and no_backup,
-    )
+        from clientbook.tier import Lang, tier_register
+
+        set_lang(lang)
+        settings = load_settings(book, config)
+        in_place = not (dry_run or output is not None)
+        snapshots: list[Any] = []
+        backup = None
+        opened = None
+        if in_place and not no_backup:
+            # Settle the passphrase before the long work: ask now, or stop saying how to give one.
+            from clientbook.errors import VaultError
+            from clientbook.vault import store
+
+            if store.resolve_passphrase(passphrase_file) is None and not store.is_terminal():
+                raise VaultError("tier.no_passphrase")
+            opened = _open_vault(vault, passphrase_file, lang)
+
+            def backup(path: Path) -> None:
+                snapshots.append(opened.create(path))
+
+        asked: Lang | None = (
+            None if lang is LangOption.auto else "en" if lang is LangOption.en else "zh"
+        )
+        with tier_progress(error_lang()) as progress:
+            run = tier_register(
+                book,
+                settings.tier,
+                date.today(),
+                sheet=sheet,
+                password=book_password_or_prompt(book, password_file),
+                output=output,
+                dry_run=dry_run,
+                force=force,
+                backup=backup,
+                lang=asked,
+                progress=progress,
+                breakdown=output_format is TierFormat.json,  # the table shows no breakdown
+                stream=output_format is TierFormat.json,
+                ahead=ahead,
+            )
+        shown = run.result.lang
+        if output_format is TierFormat.json:
+            print_tier_json(run.result, run.client_slices())
+        else:
+            print_tier_summary(run.result, shown)
+        print_tier_done(
+            run.write,
+            shown,
+            new_file=output is not None,
+            snapshot=snapshots[0].id if snapshots else None,
+            vault=opened.directory if opened is not None else None,
+            no_backup=in_place and no_backup,
+        )
 
 
 # --- backup --------------------------------------------------------------------------

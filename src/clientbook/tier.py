@@ -62,10 +62,11 @@ from clientbook.config import TierSettings
 from clientbook.errors import UnusableFile
 from clientbook.messages import text
 from clientbook.register.model import Book, ClientRecord
-from clientbook.register.schema import FIELDS_BY_KEY, TIER_COLUMNS
+from clientbook.register.schema import FIELDS_BY_KEY, TIER_COLUMNS, TIER_FIELDS
 from clientbook.register.write import NewColumn, PreparedSheet, WriteResult
 
 if TYPE_CHECKING:
+    from clientbook.register.fastcells import ReadAhead
     from clientbook.register.worker import Worker
 
 Lang = Literal["zh", "en"]
@@ -1386,14 +1387,6 @@ class TierRun(BaseModel):
         return None if self._slices is None else self._slices()
 
 
-# The client fields scoring, its reasons and the result read (open_book reads only these).
-TIER_FIELDS = frozenset(
-    {"client_id", "name", "aum", "aum_prev", "assets_elsewhere", "income", "birth_date",
-     "id_number", "occupation", "education", "products", "last_contact", "onboarded_on",
-     "branch_km", "channel", "contact_window"}
-)  # fmt: skip
-
-
 def tier_register(
     path: Path,
     settings: TierSettings,
@@ -1409,6 +1402,7 @@ def tier_register(
     progress: Callable[[str], object] | None = None,
     breakdown: bool = True,
     stream: bool = False,
+    ahead: ReadAhead | None = None,
 ) -> TierRun:
     """Read the register, score it, and write the seven columns through safe_io.
 
@@ -1422,6 +1416,8 @@ def tier_register(
     terminal shows; listing 100,000 clients costs as much as scoring them). With `stream`
     (and `breakdown`) the clients are not listed in the result either but made a thousand
     at a time by TierRun.client_slices(), for JSON output.
+    `ahead` (fastcells.read_ahead, for the same `path` and `sheet`) is a worker process
+    already reading part of the client sheet: it is used and closed here.
     """
     from clientbook.register.read import check_register, latest_contacts, open_book
     from clientbook.safe_io import check_not_open, check_writable, update_register
@@ -1445,11 +1441,13 @@ def tier_register(
 
     with contextlib.ExitStack() as stack:
         worker = None
-        if _worth_a_worker(path):
+        if ahead is not None:  # already reading (closed once the file is written)
+            worker = stack.enter_context(ahead).worker
+        elif _worth_a_worker(path):
             from clientbook.register.worker import Worker
 
             worker = stack.enter_context(Worker())  # closed once the file is written
-        ahead = _HeadStart(path, worker)
+        first_pass = _HeadStart(path, worker)
         with _gc_paused():
             step("reading")
             try:
@@ -1458,12 +1456,13 @@ def tier_register(
                     sheet=sheet,
                     password=password,
                     holdings=False,
-                    on_sheet=ahead.start,
+                    on_sheet=first_pass.start,
                     fields=TIER_FIELDS,
                     worker=worker,
+                    ahead=ahead,
                 )
             except BaseException:
-                ahead.join()
+                first_pass.join()
                 raise
             contacts = latest_contacts(book)
             book.holdings = book.contacts = None  # not scored: free them before the scoring
@@ -1494,7 +1493,7 @@ def tier_register(
                 force=force,
                 backup=before_replace,
                 dry_run=dry_run,
-                prepared=ahead.join(),
+                prepared=first_pass.join(),
             )
             run = TierRun(result=shown, write=written)
             run._slices = slices

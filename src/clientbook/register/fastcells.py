@@ -671,17 +671,23 @@ def read_clients(
     told: Callable[[], object] | None = None,
     path: Path | None = None,
     worker: Worker | None = None,
+    ahead: ReadAhead | None = None,
 ) -> tuple[Sheet[Any], int, int] | None:
     """The client sheet `name` read for `fields`, as read.py's _read_sheet reads it from
     calamine; None when the targeted reader cannot vouch for the sheet (read it with
     calamine then). NoHeaderRow and damaged-zip errors are raised as the calamine path
     would raise them. With `worker` and the register's `path` (a plain file), the last
     part of a big sheet's rows is read by the worker meanwhile (see _Split); that job is
-    submitted before `told()`, so that jobs submitted there queue behind it."""
+    submitted before `told()`, so that jobs submitted there queue behind it. With `ahead`
+    (read_ahead), its job is that part when it reads this very sheet, and else this
+    process reads the whole sheet (the worker is busy with the other one)."""
     info = package.deferred.get(name)
     tail: Future[Any] | None = None
     at = 0
-    if info is not None and worker is not None and path is not None:
+    if info is not None and ahead is not None and path is not None:
+        if ahead.serves(path, name, info, fields):
+            at, tail = ahead.at, ahead.job
+    elif info is not None and worker is not None and path is not None:
         if info.file_size >= SPLIT_FROM:
             at = int(info.file_size * (1 - TAIL_SHARE))
             member = (info.CRC, info.file_size)  # the worker reads the same bytes, or none
@@ -740,6 +746,69 @@ def _read(
 
 SPLIT_FROM = 32 << 20  # the client sheet's XML (bytes) from which the worker reads a part
 TAIL_SHARE = 0.40  # of the sheet's XML (the worker also starts up and inflates all of it)
+
+
+@dataclass
+class ReadAhead:
+    """A worker started before the command has loaded, already reading the last part of
+    the client sheet (see read_ahead); `with` it: the worker is stopped on the way out."""
+
+    worker: Worker
+    path: Path
+    sheet: str
+    at: int
+    member: tuple[int, int]  # the sheet's (CRC-32, size)
+    fields: frozenset[str]
+    job: Future[Any]
+
+    def serves(self, path: Path, name: str, info: zipfile.ZipInfo, fields: Collection[str]) -> bool:
+        """Whether the job reads what the caller is reading: the same file and sheet, of
+        the same bytes, for the same fields."""
+        return (
+            Path(path) == self.path
+            and name == self.sheet
+            and (info.CRC, info.file_size) == self.member
+            and closure(fields) == self.fields
+        )
+
+    def __enter__(self) -> ReadAhead:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
+        self.worker.close(kill=exc_type is not None)
+
+
+def read_ahead(path: Path, sheet: str | None, fields: Collection[str]) -> ReadAhead | None:
+    """For a big register (a plain .xlsx/.xlsm whose client sheet's XML is SPLIT_FROM bytes
+    or more): a worker started now that reads the last part of the client sheet open_book
+    will choose (`sheet` as its option), while the caller goes on loading, before it opens
+    the register itself (`clientbook tier` spends a third of a second on its imports). None
+    for anything else, a file that cannot be read included: open_book then says why."""
+    from clientbook.register import read
+
+    shown = str(path)
+    try:
+        with open(path, "rb") as source:
+            if source.read(4) != b"PK\x03\x04":
+                return None  # not a zip: encrypted, or not a workbook
+            source.seek(0)
+            package = guard.check_package(source, shown, defer_sheets=True)
+            workbook = read._calamine_from_path(source, path)
+            if workbook is None:
+                return None
+            with workbook:
+                _, (name, _, _) = read.sheets_chosen(workbook, sheet, shown)
+    except Exception:  # open_book reads it again and says what is wrong
+        return None
+    info = package.deferred.get(name)
+    if info is None or info.file_size < SPLIT_FROM:
+        return None
+    wanted = closure(fields)
+    at = int(info.file_size * (1 - TAIL_SHARE))
+    member = (info.CRC, info.file_size)
+    worker = Worker()
+    job = worker.submit(read_tail, shown, name, sorted(wanted), at, member)
+    return ReadAhead(worker, Path(path), name, at, member, wanted, job)
 
 
 class _TailFailed(Exception):

@@ -42,6 +42,7 @@ from clientbook.register.schema import CLIENTS, CONTACTS, HOLDINGS, SheetSchema
 if TYPE_CHECKING:
     from python_calamine import CalamineWorkbook
 
+    from clientbook.register.fastcells import ReadAhead
     from clientbook.register.worker import Worker
 
 from clientbook.register.values import (
@@ -247,6 +248,21 @@ def _calamine_error(exc: BaseException, shown: str) -> BaseException:
 
 
 # --- sheets ----------------------------------------------------------------------------
+
+
+def sheets_chosen(
+    workbook: CalamineWorkbook, wanted: str | None, shown: str
+) -> tuple[list[str], tuple[str, str | None, str | None]]:
+    """The workbook's sheet names, and its (client, holdings, contacts) sheets: the client
+    sheet `wanted` (by name), else the one named as such, else the first visible one."""
+    from python_calamine import SheetTypeEnum, SheetVisibleEnum
+
+    metadata = workbook.sheets_metadata
+    names = [m.name for m in metadata]
+    visible = [
+        m.visible == SheetVisibleEnum.Visible and m.typ == SheetTypeEnum.WorkSheet for m in metadata
+    ]
+    return names, _choose_sheets(names, visible, wanted, shown)
 
 
 def _choose_sheets(
@@ -719,6 +735,7 @@ def open_book(
     on_sheet: Callable[[str, bool], object] | None = None,
     fields: Collection[str] | None = None,
     worker: Worker | None = None,
+    ahead: ReadAhead | None = None,
 ) -> Book:
     """Read a register (.xlsx/.xlsm, encrypted or not) into a Book, or raise UnusableFile.
 
@@ -731,14 +748,15 @@ def open_book(
     rows; birth_date, gender and id_number go together). The client sheet is then read by
     fastcells.py's targeted reader when it can vouch for the sheet, else by calamine: the
     Book is the same either way. With a `worker` (worker.py), the targeted reader has the
-    last part of a big client sheet read there, on the other core.
+    last part of a big client sheet read there, on the other core; `ahead`
+    (fastcells.read_ahead) is a worker already reading that part.
     """
     path = Path(path)
     shown = str(path)
     source, encrypted = _read_source(path, password)
     with source, gc_paused():
         info = guard.check_package(source, shown, defer_sheets=True)
-        from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
+        from python_calamine import CalamineWorkbook
 
         workbook = None if encrypted else _calamine_from_path(source, path)
         if workbook is None:
@@ -749,13 +767,9 @@ def open_book(
             except BaseException as exc:
                 raise _calamine_error(exc, shown) from exc
         with workbook:
-            metadata = workbook.sheets_metadata
-            names = [m.name for m in metadata]
-            visible = [
-                m.visible == SheetVisibleEnum.Visible and m.typ == SheetTypeEnum.WorkSheet
-                for m in metadata
-            ]
-            client_name, holdings_name, contacts_name = _choose_sheets(names, visible, sheet, shown)
+            names, (client_name, holdings_name, contacts_name) = sheets_chosen(
+                workbook, sheet, shown
+            )
             if not holdings:
                 holdings_name = None
             wanted = [(client_name, CLIENTS, True)]
@@ -779,6 +793,7 @@ def open_book(
                     told,
                     None if encrypted else path,
                     worker,
+                    ahead,
                 )
                 told = None  # told once, whichever reader reads the sheet
             if fast is not None:

@@ -395,3 +395,11 @@ HOLDINGS = SheetSchema(
 CONTACTS = SheetSchema(
     "contacts", CONTACT_FIELDS, CONTACT_SHEET_NAMES, {f.key: f for f in CONTACT_FIELDS}
 )
+
+
+# The client fields scoring, its reasons and the result read (open_book reads only these).
+TIER_FIELDS = frozenset(
+    {"client_id", "name", "aum", "aum_prev", "assets_elsewhere", "income", "birth_date",
+     "id_number", "occupation", "education", "products", "last_contact", "onboarded_on",
+     "branch_km", "channel", "contact_window"}
+)  # fmt: skip
