@@ -466,13 +466,21 @@ def test_an_existing_output_file_is_kept_as_old(
     assert (tmp_path / "结果.old-2.xlsx").is_file()
 
 
-@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize(("lang", "contacts"), [("zh", True), ("en", True), ("zh", False)])
 def test_written_cells_are_the_listed_result(
-    runner: CliRunner, env: Path, tmp_path: Path, lang: str
+    runner: CliRunner, env: Path, tmp_path: Path, lang: str, contacts: bool
 ) -> None:
     """The command writes its columns without listing the clients (a faster path): the cells
-    must be exactly what the listed result says, whatever language the summary is shown in."""
-    book = write_register(tmp_path / "book.xlsx", lang, contacts=True)
+    must be exactly what the listed result says, whatever language the summary is shown in,
+    with a contacts sheet or without (the command then reads no contact dates but the
+    register's own, a last contact in the future among them)."""
+    book = write_register(tmp_path / "book.xlsx", lang, contacts=contacts)
+    if not contacts:
+        wb = load_workbook(book)
+        ws = wb.worksheets[0]
+        column = ZH_HEADERS.index("最近联系日期") + 1
+        ws.cell(row=FIRST_DATA_ROW, column=column, value=date(2099, 1, 1))
+        wb.save(book)
     read = open_book(book)
     expected = score_book(read, TierSettings(), date.today(), latest_contacts(read))
     shown = "en" if lang == "zh" else "zh"

@@ -1464,7 +1464,9 @@ def tier_register(
             except BaseException:
                 first_pass.join()
                 raise
-            contacts = latest_contacts(book)
+            # Without a contacts sheet each client's newest contact is its own 最近联系日期,
+            # which the scoring reads anyway.
+            contacts = latest_contacts(book) if book.contacts is not None else {}
             book.holdings = book.contacts = None  # not scored: free them before the scoring
             step("scoring")
             scored = _score(book, settings, today, contacts)

@@ -73,6 +73,7 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import functools
 import itertools
 import math
 import queue
@@ -543,6 +544,11 @@ class _Inflating(threading.Thread):
 
     def stop(self) -> None:
         self.stopped.set()
+        while True:  # a put waiting for room returns now, not after its 0.1 s timeout
+            try:
+                self.chunks.get_nowait()
+            except queue.Empty:
+                break
         self.join()
 
 
@@ -1076,19 +1082,42 @@ _TEXT = rb"((?:[^<&\s](?:[^<&]*[^<&\s])?)?)"
 
 
 class _Shapes:
-    """Per column letters: the patterns of its cells in a joined column (cells after \\0)."""
+    """Per column letters: the patterns of its cells in a joined column (cells after \\0),
+    each compiled when first used (most columns use two or three of them)."""
 
     def __init__(self, letters: bytes) -> None:
-        # One group each: lists of bytes, no tuples to take apart.
-        self.letters = re.compile(rb"\0" + letters + rb'(\d+)"')
-        head = rb"\0" + letters + rb'\d+"'
-        self.inline = re.compile(
-            head + rb'(?: s="\d+")? t="inlineStr"(?:\s*/>|><is><t>' + _TEXT + rb"</t></is></c>)"
+        self.head = rb"\0" + letters + rb'\d+"'
+        self.column = letters
+
+    # One group each: lists of bytes, no tuples to take apart.
+    @functools.cached_property
+    def letters(self) -> re.Pattern[bytes]:
+        return re.compile(rb"\0" + self.column + rb'(\d+)"')
+
+    @functools.cached_property
+    def inline(self) -> re.Pattern[bytes]:
+        return re.compile(
+            self.head
+            + rb'(?: s="\d+")? t="inlineStr"(?:\s*/>|><is><t>'
+            + _TEXT
+            + rb"</t></is></c>)"
         )
-        self.shared = re.compile(head + rb'(?: s="\d+")? t="s"><v>(0|[1-9]\d*)</v></c>')
-        self.number = re.compile(head + rb'(?: s="\d+")?(?: t="n")?><v>' + _NUM + rb"</v></c>")
-        self.styles = re.compile(head[:-1] + rb'" s="(\d+)"')
-        self.general = re.compile(rb"\0(" + letters + _CELL_TAIL, re.S)
+
+    @functools.cached_property
+    def shared(self) -> re.Pattern[bytes]:
+        return re.compile(self.head + rb'(?: s="\d+")? t="s"><v>(0|[1-9]\d*)</v></c>')
+
+    @functools.cached_property
+    def number(self) -> re.Pattern[bytes]:
+        return re.compile(self.head + rb'(?: s="\d+")?(?: t="n")?><v>' + _NUM + rb"</v></c>")
+
+    @functools.cached_property
+    def styles(self) -> re.Pattern[bytes]:
+        return re.compile(self.head[:-1] + rb'" s="(\d+)"')
+
+    @functools.cached_property
+    def general(self) -> re.Pattern[bytes]:
+        return re.compile(rb"\0(" + self.column + _CELL_TAIL, re.S)
 
 
 _SHAPES: dict[bytes, _Shapes] = {}

@@ -1905,11 +1905,16 @@ class _FastCells:
         except KeyError:
             pass
         out = list(map(known.get, values))
-        missing = [i for i, payload in enumerate(out) if payload is None]
-        texts = list(dict.fromkeys(map(values.__getitem__, missing)))
-        made = dict(zip(texts, self._new_str_payloads(texts, j), strict=True))
-        for i in missing:
-            out[i] = made[values[i]]
+        if out.count(None) == len(out):  # all new (reasons): no per-value loop here
+            texts = list(dict.fromkeys(values))
+            made = dict(zip(texts, self._new_str_payloads(texts, j), strict=True))
+            out = list(map(made.__getitem__, values))
+        else:
+            missing = [i for i, payload in enumerate(out) if payload is None]
+            texts = list(dict.fromkeys(map(values.__getitem__, missing)))
+            made = dict(zip(texts, self._new_str_payloads(texts, j), strict=True))
+            for i in missing:
+                out[i] = made[values[i]]
         room = 65536 - len(known)
         if room > 0:
             known.update(itertools.islice(made.items(), room))
