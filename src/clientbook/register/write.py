@@ -1910,11 +1910,9 @@ class _FastCells:
             made = dict(zip(texts, self._new_str_payloads(texts, j), strict=True))
             out = list(map(made.__getitem__, values))
         else:
-            missing = [i for i, payload in enumerate(out) if payload is None]
-            texts = list(dict.fromkeys(map(values.__getitem__, missing)))
+            texts = [v for v in dict.fromkeys(values) if v not in known]
             made = dict(zip(texts, self._new_str_payloads(texts, j), strict=True))
-            for i in missing:
-                out[i] = made[values[i]]
+            out = [payload or made[v] for payload, v in zip(out, values, strict=True)]
         room = 65536 - len(known)
         if room > 0:
             known.update(itertools.islice(made.items(), room))
