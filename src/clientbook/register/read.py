@@ -17,6 +17,7 @@ import dataclasses
 import gc
 import io
 import itertools
+import operator
 import os
 import threading
 from collections.abc import Callable, Collection, Iterable, Iterator
@@ -612,11 +613,23 @@ _LABEL_STARTS = frozenset(label[0] for label in (*_SUMMARY_LABELS, *_NOTE_PREFIX
 def _summary_rows(records: list[Any]) -> list[tuple[int, str]]:
     """Totals and notes rows below the data are not clients; they are skipped and listed."""
     starts = _LABEL_STARTS
-    maybe = [
-        record
-        for record in records
-        if not record.client_id or record.client_id.lstrip()[:1].casefold()[:1] in starts
-    ]
+    ids = list(map(operator.attrgetter("client_id"), records))
+    if None not in ids and "" not in ids:
+        # Only IDs whose first character may begin a label (or is a space) are looked at.
+        firsts = {
+            c
+            for c in set(map(operator.itemgetter(0), ids))
+            if c.isspace() or c.casefold()[:1] in starts
+        }
+        if not firsts:
+            return []
+        maybe = [record for record, i in zip(records, ids, strict=True) if i[0] in firsts]
+    else:
+        maybe = [
+            record
+            for record in records
+            if not record.client_id or record.client_id.lstrip()[:1].casefold()[:1] in starts
+        ]
     found = []
     for record in maybe:
         label = _summary_label(record)
