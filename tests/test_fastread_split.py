@@ -175,3 +175,14 @@ def test_no_read_ahead_where_there_is_nothing_to_split(tmp_path: Path) -> None:
     ole.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512))
     assert fastcells.read_ahead(ole, None, TIER_FIELDS) is None
     assert fastcells.read_ahead(small, "no such sheet", TIER_FIELDS) is None
+
+
+def test_modules_preloaded_for_later_jobs_never_break_the_jobs() -> None:
+    """A module to preload that cannot be imported (or is not clientbook's) is left to
+    the job that needs it: the jobs run and report as usual."""
+    preload = ("clientbook.register.no_such_module", "os.path", "clientbook.register.write")
+    with Worker(preload) as worker:
+        assert worker.submit(guard.column_letter, 0).result() == "A"
+        with pytest.raises(WorkerFailed, match="TypeError"):
+            worker.submit(guard.column_letter, "x").result()
+        assert worker.submit(guard.column_letter, 27).result() == "AB"

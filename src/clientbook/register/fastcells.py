@@ -754,6 +754,11 @@ SPLIT_FROM = 32 << 20  # the client sheet's XML (bytes) from which the worker re
 TAIL_SHARE = 0.40  # of the sheet's XML (the worker also starts up and inflates all of it)
 
 
+# What a tier worker's second job (tier._HeadStart: the writer's first pass) imports,
+# imported in the worker while its first job (read_tail) waits for inflated bytes.
+WORKER_PRELOAD = ("clientbook.register.first_pass",)
+
+
 @dataclass
 class ReadAhead:
     """A worker started before the command has loaded, already reading the last part of
@@ -812,7 +817,7 @@ def read_ahead(path: Path, sheet: str | None, fields: Collection[str]) -> ReadAh
     wanted = closure(fields)
     at = int(info.file_size * (1 - TAIL_SHARE))
     member = (info.CRC, info.file_size)
-    worker = Worker()
+    worker = Worker(WORKER_PRELOAD)
     job = worker.submit(read_tail, shown, name, sorted(wanted), at, member)
     return ReadAhead(worker, Path(path), name, at, member, wanted, job)
 

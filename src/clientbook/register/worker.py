@@ -40,13 +40,16 @@ class WorkerFailed(Exception):
 class Worker:
     """A child Python process running submitted jobs one after the other."""
 
-    def __init__(self) -> None:
+    def __init__(self, preload: tuple[str, ...] = ()) -> None:
+        """`preload`: clientbook modules the later jobs need, imported in the child in the
+        background once its first job runs (which first waits for inflated bytes)."""
         self._lock = threading.Lock()
         self._pending: list[Future[Any]] = []  # submitted, not answered, in order
         self._process: subprocess.Popen[bytes] | None = None
+        modules = [m for m in preload if m.startswith("clientbook.")]
         try:
             self._process = subprocess.Popen(
-                [sys.executable, "-c", _SERVE],
+                [sys.executable, "-c", _SERVE, *modules],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
@@ -134,6 +137,7 @@ class Worker:
 def serve() -> None:
     """The child: run each request (module, function, args) and answer it, until EOF."""
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    preload = sys.argv[1:]
     while True:
         head = stdin.read(_LENGTH)
         if len(head) < _LENGTH:
@@ -147,6 +151,9 @@ def serve() -> None:
         gc.disable()
         try:
             function = getattr(importlib.import_module(module), name)
+            if preload:
+                threading.Thread(target=_import_all, args=(preload,), daemon=True).start()
+                preload = []
             answer: tuple[str, Any] = ("ok", function(*args))
         except Exception as exc:  # sent back: the caller does the work itself
             answer = ("error", f"{type(exc).__name__}: {exc}")
@@ -155,3 +162,11 @@ def serve() -> None:
         data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
         stdout.write(len(data).to_bytes(_LENGTH, "little") + data)
         stdout.flush()
+
+
+def _import_all(modules: list[str]) -> None:
+    for module in modules:
+        try:
+            importlib.import_module(module)
+        except Exception:  # the job that needs it imports it again and reports the error
+            pass
