@@ -43,7 +43,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, BinaryIO, cast
+from typing import IO, BinaryIO, cast
 
 from pydantic import BaseModel
 
@@ -1868,7 +1868,7 @@ class _FastCells:
                 fmt.append(start + b"%d%s" + self._pct_str_end)
             elif kind is float:
                 try:
-                    payload = self._payload(values, j, self._float_payload)  # type: ignore[arg-type]
+                    payload = self._float_payloads(values, j)  # type: ignore[arg-type]
                 except ValueError:
                     return None  # inf, nan: cells() raises it
                 fmt.append(start + b"%d" + self._pct_num_mid[j] + b"%s" + self._pct_num_end)
@@ -1882,19 +1882,15 @@ class _FastCells:
         fmt.append(self._pct_row_close)
         return b"".join(fmt), args
 
-    def _payload(
-        self, values: list[str] | list[float], j: int, make: Callable[[Any, int], bytes]
-    ) -> list[bytes]:
-        """Each value's bytes in column j (after the cell reference), from the column's
-        cache, with `make` for those not in it yet."""
-        known = self._payloads[j]
-        if make == self._str_payload or 0.0 not in values:  # zeros are never cached
-            try:
-                return list(map(known.__getitem__, values))
-            except KeyError:
-                pass
-        get = known.get
-        return [get(v) or make(v, j) for v in values]
+    def _float_payloads(self, values: list[float], j: int) -> list[bytes]:
+        """Each number's bytes in column j (after the cell reference), from the column's
+        cache, made for the others (zeros are never cached: 0.0 and -0.0 are one key to a
+        dict but are written "0" and "-0")."""
+        out = list(map(self._payloads[j].get, values))
+        if None not in out:
+            return cast(list[bytes], out)
+        make = self._float_payload
+        return [payload or make(v, j) for payload, v in zip(out, values, strict=True)]
 
     def _str_payloads(self, values: list[str], j: int) -> list[bytes]:
         """Each text's bytes in column j (after the cell reference): from the column's cache,
