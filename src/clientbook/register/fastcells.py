@@ -76,6 +76,7 @@ import dataclasses
 import functools
 import itertools
 import math
+import operator
 import queue
 import re
 import threading
@@ -847,14 +848,21 @@ def read_tail(
     path: str, name: str, fields: list[str], at: int, member: tuple[int, int]
 ) -> tuple[Any, ...]:
     """The worker's job: the rows of the blocks from byte `at` on, column by column
-    (("ok", field names, columns, issues, first row, last row), or ("fallback",)).
+    (("ok", field names, columns, issues, first row, last row), or ("fallback",); a column
+    of None only, as the fields not read, is sent as its length).
     `member` is the sheet's (CRC-32, size) as the caller read it: a register saved again
     in between has other bytes, and the worker then reads none of them."""
     try:
         tail = _read_tail(Path(path), name, fields, at, member)
     except Fallback:
         return ("fallback",)
-    columns = [[getattr(r, f) for r in tail.records] for f in _RECORD_FIELDS]
+    columns: list[Any] = []
+    for f in _RECORD_FIELDS:
+        column = list(map(operator.attrgetter(f), tail.records))
+        if column and column.count(column[0]) == len(column) and column[0] is None:
+            columns.append(len(column))  # a field not read (or empty): its length only
+        else:
+            columns.append(column)
     issues = [(i.code, i.field, i.row, i.raw, i.suggestion) for i in tail.issues]
     return ("ok", _RECORD_FIELDS, columns, issues, tail.first_row, tail.last_row)
 
@@ -889,8 +897,9 @@ def _tail_of(job: Future[Any]) -> _Tail:
         raise _TailFailed from exc
     if answer[0] != "ok" or answer[1] != _RECORD_FIELDS:
         raise _TailFailed
-    columns, issues, first_row, last_row = answer[2:]
-    records = list(map(ClientRecord, *columns)) if columns[0] else []
+    sent, issues, first_row, last_row = answer[2:]
+    columns = [itertools.repeat(None, c) if isinstance(c, int) else c for c in sent]
+    records = list(map(ClientRecord, *columns)) if sent[0] else []
     return _Tail(records, [ValueIssue(*i) for i in issues], first_row, last_row)
 
 
