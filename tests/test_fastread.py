@@ -541,6 +541,9 @@ def test_random_numbers_and_dates_are_calamines(tmp_path: Path, system: str) -> 
                 repr(round(rng.uniform(1, 80000), 6)),
                 repr(rng.uniform(1, 3e6)),
                 f"{rng.randint(1, 9)}e{rng.randint(0, 7)}",
+                # whole days: around the leap-day bug, the calendar's end, leading zeros
+                str(rng.choice([1, 2, 59, 60, 61, 1462, 2958465, 2958466, 3000000])),
+                "00" + str(rng.randint(1, 80000)),
             ]
         )
         style = rng.choice([0, 1, 2, 3, 4, 5, 6])

@@ -84,7 +84,7 @@ import zipfile
 from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO, Literal, cast
 
@@ -120,6 +120,7 @@ _NUMBER = re.compile(rb"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
 _NUMBERS = re.compile(rb"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?(?:,-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)*")
 _X00 = re.compile(r"_x00([0-9A-Fa-f]{2}|\+[0-9A-Fa-f])_")
 _EPOCH = datetime(1899, 12, 30)
+_EPOCH_DAY = _EPOCH.toordinal()
 
 # One cell: column letters, row, s, t, other attributes, then <v>, a plain <is><t>, a
 # preserved <is><t>, or any other body (read exactly, cell by cell).
@@ -391,6 +392,14 @@ def _round_half_away(x: float) -> int:
 
 def _date_value(book: _Book, raw: bytes) -> Any:
     """A date-styled number as python-calamine gives it."""
+    if raw.isdigit():  # a whole day (most dates): the same date, without the float steps
+        days = int(raw)
+        if days >= 1:
+            since = days + 1462 if book.is_1904 else days
+            try:
+                return date.fromordinal(_EPOCH_DAY + since + (since < 60))
+            except (ValueError, OverflowError):
+                pass  # out of the calendar: as below
     value = float(raw)
     if not math.isfinite(value):
         return value
