@@ -32,8 +32,8 @@ def split_every_sheet(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     parts: list[int] = []
     real = fastcells._tail_of
 
-    def counted(job: Any) -> Any:
-        tail = real(job)
+    def counted(job: Any, plan: Any) -> Any:
+        tail = real(job, plan)
         parts.append(len(tail.records))
         return tail
 
@@ -113,7 +113,7 @@ def test_the_worker_reads_nothing_of_a_register_saved_again(tmp_path: Path) -> N
         same = worker.submit(read_tail, str(path), "客户信息", fields, 1 << 20, (crc, size))
         other = worker.submit(read_tail, str(path), "客户信息", fields, 1 << 20, (crc ^ 1, size))
         answer = same.result()
-        assert answer[0] == "ok" and len(answer[2][0]) > 0  # rows read
+        assert answer[0] == "ok" and len(answer[2]) > 0  # row numbers of the rows read
         assert other.result() == ("fallback",)
 
 
@@ -186,3 +186,25 @@ def test_modules_preloaded_for_later_jobs_never_break_the_jobs() -> None:
         with pytest.raises(WorkerFailed, match="TypeError"):
             worker.submit(guard.column_letter, "x").result()
         assert worker.submit(guard.column_letter, 27).result() == "AB"
+
+
+def test_a_part_read_for_other_fields_is_not_taken() -> None:
+    """The worker's columns come with the fields they are: read for another layout (other
+    fields, another header), they are refused and this process reads the sheet itself."""
+    from concurrent.futures import Future
+    from types import SimpleNamespace
+
+    from clientbook.register.model import ClientRecord
+
+    plan = SimpleNamespace(
+        layout=[(SimpleNamespace(key="client_id"), None), (None, None)], record_type=ClientRecord
+    )
+    answer = ("ok", ["client_id", "name"], [5], [["C5"], ["张三"]], [], 5, 5)
+    job: Future[Any] = Future()
+    job.set_result(answer)
+    with pytest.raises(fastcells._TailFailed):
+        fastcells._tail_of(job, plan)
+    fitting: Future[Any] = Future()
+    fitting.set_result(("ok", ["client_id", None], [5], [["C5"], (None,)], [], 5, 5))
+    tail = fastcells._tail_of(fitting, plan)
+    assert [(r.row, r.client_id, r.name) for r in tail.records] == [(5, "C5", None)]

@@ -72,11 +72,9 @@ an unknown element in a cell; no header within the first block's rows.
 from __future__ import annotations
 
 import bisect
-import dataclasses
 import functools
 import itertools
 import math
-import operator
 import queue
 import re
 import threading
@@ -89,7 +87,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, Literal, cast
 
 from clientbook.register import guard
-from clientbook.register.model import ClientRecord, Sheet, ValueIssue
+from clientbook.register.model import Sheet, ValueIssue
 from clientbook.register.schema import CLIENTS
 from clientbook.register.values import ValueProblem, header_index, is_blank
 from clientbook.register.worker import Worker
@@ -844,36 +842,53 @@ class _Split:
 
 @dataclass
 class _Tail:
-    records: list[Any]
+    records: Any  # in the worker a _Columns; in this process, once sent, the records
     issues: list[ValueIssue]
     first_row: int | None  # the first row number of the worker's blocks
     last_row: int
 
 
-_RECORD_FIELDS = [f.name for f in dataclasses.fields(ClientRecord)]
+class _Columns:
+    """The worker's rows column by column: the arguments this process makes their records
+    with, record_type(row, *values in plan.layout's order), so that no record is made in
+    the worker only to be taken apart for sending."""
+
+    def __init__(self, plan: Any) -> None:
+        self.keys = [None if reader is None else reader.key for reader, _ in plan.layout]
+        self.defaults = [default for _, default in plan.layout]
+        self.rows: list[int] = []
+        self.values: list[list[Any]] = [[] for _ in plan.layout]
+
+    def add(self, numbers: list[int], args: list[Any], blank: set[int]) -> None:
+        keep = [i for i in range(len(numbers)) if i not in blank] if blank else None
+        for key, column, values in zip(self.keys, self.values, args, strict=True):
+            if key is not None:
+                column += values if keep is None else map(values.__getitem__, keep)
+        self.rows += numbers if keep is None else map(numbers.__getitem__, keep)
+
+    def sent(self) -> list[Any]:
+        """Per layout field its values, or (default,) for a field not read."""
+        return [
+            (default,) if key is None else values
+            for key, values, default in zip(self.keys, self.values, self.defaults, strict=True)
+        ]
 
 
 def read_tail(
     path: str, name: str, fields: list[str], at: int, member: tuple[int, int]
 ) -> tuple[Any, ...]:
     """The worker's job: the rows of the blocks from byte `at` on, column by column
-    (("ok", field names, columns, issues, first row, last row), or ("fallback",); a column
-    of None only, as the fields not read, is sent as its length).
+    (("ok", the layout's field keys, row numbers, values per field or (default,) for a
+    field not read, issues, first row, last row), or ("fallback",)).
     `member` is the sheet's (CRC-32, size) as the caller read it: a register saved again
     in between has other bytes, and the worker then reads none of them."""
     try:
         tail = _read_tail(Path(path), name, fields, at, member)
     except Fallback:
         return ("fallback",)
-    columns: list[Any] = []
-    for f in _RECORD_FIELDS:
-        column = list(map(operator.attrgetter(f), tail.records))
-        if column and column.count(column[0]) == len(column) and column[0] is None:
-            columns.append(len(column))  # a field not read (or empty): its length only
-        else:
-            columns.append(column)
+    rows: _Columns = tail.records
     issues = [(i.code, i.field, i.row, i.raw, i.suggestion) for i in tail.issues]
-    return ("ok", _RECORD_FIELDS, columns, issues, tail.first_row, tail.last_row)
+    return ("ok", rows.keys, rows.rows, rows.sent(), issues, tail.first_row, tail.last_row)
 
 
 def _read_tail(
@@ -898,17 +913,17 @@ def _read_tail(
     return tail
 
 
-def _tail_of(job: Future[Any]) -> _Tail:
-    """The worker's answer as records, or _TailFailed."""
+def _tail_of(job: Future[Any], plan: Any) -> _Tail:
+    """The worker's answer with its records, or _TailFailed."""
     try:
         answer = job.result()
     except Exception as exc:
         raise _TailFailed from exc
-    if answer[0] != "ok" or answer[1] != _RECORD_FIELDS:
-        raise _TailFailed
-    sent, issues, first_row, last_row = answer[2:]
-    columns = [itertools.repeat(None, c) if isinstance(c, int) else c for c in sent]
-    records = list(map(ClientRecord, *columns)) if sent[0] else []
+    if answer[0] != "ok" or answer[1] != _Columns(plan).keys:
+        raise _TailFailed  # read for other fields than this process reads
+    rows, sent, issues, first_row, last_row = answer[2:]
+    values = [itertools.repeat(c[0]) if isinstance(c, tuple) else c for c in sent]
+    records = list(map(plan.record_type, rows, *values))
     return _Tail(records, [ValueIssue(*i) for i in issues], first_row, last_row)
 
 
@@ -959,7 +974,7 @@ def _read_blocks(
     # The wanted cells, and (with an empty first group) any cell or row tag without a plain r.
     letters = b"|".join(c.letters for c in columns)
     pattern = re.compile(rb'<(?:c r="(' + letters + _CELL_TAIL + rb"|" + _ODD_TAGS + rb")", re.S)
-    records: list[Any] = []
+    records: list[Any] | _Columns = _Columns(plan) if split is not None and split.tail else []
     issues: list[ValueIssue] = []
     last_row = header_row
     first_row: int | None = None
@@ -980,8 +995,9 @@ def _read_blocks(
         last_row = _read_block(block, pattern, columns, book, plan, records, issues, last_row)
     if split is not None and split.tail:
         return _Tail(records, issues, first_row, last_row)
+    assert isinstance(records, list)
     if tail_job is not None:
-        tail = _tail_of(tail_job)
+        tail = _tail_of(tail_job, plan)
         if tail.first_row is not None:
             if tail.first_row <= last_row:
                 raise _TailFailed  # rows out of order across the cut: read it all here
@@ -997,7 +1013,7 @@ def _read_block(
     columns: list[_Column],
     book: _Book,
     plan: Any,
-    records: list[Any],
+    records: list[Any] | _Columns,
     issues: list[ValueIssue],
     last_row: int,
 ) -> int:
@@ -1088,14 +1104,18 @@ def _read_block(
         values[reader.key] if reader is not None else itertools.repeat(default)
         for reader, default in plan.layout
     ]
-    built = list(map(plan.record_type, numbers, *args))
+    if isinstance(records, _Columns):  # the worker: sent column by column
+        records.add(numbers, args, blank)
+    else:
+        built = list(map(plan.record_type, numbers, *args))
+        if blank:
+            built = [record for i, record in enumerate(built) if i not in blank]
+        records += built
     if blank:
-        built = [record for i, record in enumerate(built) if i not in blank]
         found_issues = [item for item in found_issues if item[0] not in blank]
     # Issues in row order, then in the order of the header's columns (as read.py).
     found_issues.sort(key=lambda item: (item[0], item[1]))
     issues += [issue for _, _, issue in found_issues]
-    records += built
     return last_row
 
 
