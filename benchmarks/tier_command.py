@@ -10,10 +10,11 @@ fresh child process:
 * --output  - `clientbook tier BOOK --output NEW`;
 * json      - (--json) `clientbook tier BOOK --output NEW --format json`, the JSON to /dev/null.
 
-Seconds are wall clock, the best of --repeat interleaved runs; "cpu" is the least user +
-system seconds of the child (steadier than wall clock on a shared machine); "peak MB" is
-the child's largest ru_maxrss over the runs. "x floor" is the command's best wall time
-over the floor's best wall time measured in the same run (and the same for CPU seconds).
+Seconds are wall clock, the best of --repeat interleaved runs ("median": their median);
+"cpu" is the least user + system seconds of the child (steadier than wall clock on a shared
+machine); "peak MB" is the child's largest ru_maxrss over the runs. "x floor" is the
+command's best wall time over the floor's best wall time measured in the same run ("med x"
+the same for the medians, "cpu x" for CPU seconds).
 The load average is printed before and after each size: compare runs at similar loads.
 
     .venv/bin/python benchmarks/tier_command.py [--sizes 1000,10000,100000] [--repeat 3]
@@ -25,6 +26,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -88,10 +90,10 @@ def main() -> None:
         for k, v in os.environ.items()
         if not k.startswith("CLIENTBOOK_") and k != "PYTHONDONTWRITEBYTECODE"
     }
-    print(f"{os.cpu_count()} CPUs; best of {args.repeat}")
+    print(f"{os.cpu_count()} CPUs; best of {args.repeat} (median: the middle run's seconds)")
     print(
-        f"{'clients':>8} {'MB':>5} {'mode':<10} {'seconds':>8} {'cpu':>7} {'peak MB':>8}"
-        f" {'x floor':>8} {'cpu x':>6}"
+        f"{'clients':>8} {'MB':>5} {'mode':<10} {'seconds':>8} {'median':>7} {'cpu':>7}"
+        f" {'peak MB':>8} {'x floor':>8} {'med x':>6} {'cpu x':>6}"
     )
     for size in sizes:
         source = DATA / f"register_{size}.xlsx"
@@ -111,18 +113,23 @@ def main() -> None:
             if args.json:
                 modes["json"] = [*cli, "--output", str(new), "--format", "json"]
             best: dict[str, tuple[float, float, float]] = {}
+            walls: dict[str, list[float]] = {mode: [] for mode in modes}
             for _ in range(args.repeat):
                 for mode, argv in modes.items():
                     shutil.copy(source, book)
                     new.unlink(missing_ok=True)
                     wall, cpu, peak = measure(argv, env)
+                    walls[mode].append(wall)
                     old = best.get(mode, (wall, cpu, peak))
                     best[mode] = (min(old[0], wall), min(old[1], cpu), max(old[2], peak))
             floor_wall, floor_cpu, _ = best["floor"]
+            floor_median = statistics.median(walls["floor"])
             for mode, (wall, cpu, peak) in best.items():
+                median = statistics.median(walls[mode])
                 print(
-                    f"{size:>8} {mb:>5.1f} {mode:<10} {wall:>8.2f} {cpu:>7.2f} {peak:>8.0f}"
-                    f" {wall / floor_wall:>8.2f} {cpu / floor_cpu:>6.2f}"
+                    f"{size:>8} {mb:>5.1f} {mode:<10} {wall:>8.2f} {median:>7.2f} {cpu:>7.2f}"
+                    f" {peak:>8.0f} {wall / floor_wall:>8.2f} {median / floor_median:>6.2f}"
+                    f" {cpu / floor_cpu:>6.2f}"
                 )
         print(f"# load average after: {load()}")
 
