@@ -1159,6 +1159,23 @@ class _Shapes:
         return re.compile(self.head[:-1] + rb'" s="(\d+)"')
 
     @functools.cached_property
+    def mixed(self) -> re.Pattern[bytes]:
+        """Unstyled numbers, shared strings and inline texts in one column (an amount
+        column where some cells say "待补" or "120万"): one group each, two of them empty."""
+        return re.compile(
+            self.head
+            + rb'(?: t="n")?><v>'
+            + _NUM
+            + rb"</v></c>|"
+            + self.head
+            + rb' t="s"><v>(0|[1-9]\d*)</v></c>|'
+            + self.head
+            + rb' t="inlineStr"><is><t>'
+            + _TEXT
+            + rb"</t></is></c>"
+        )
+
+    @functools.cached_property
     def general(self) -> re.Pattern[bytes]:
         return re.compile(rb"\0(" + self.column + _CELL_TAIL, re.S)
 
@@ -1247,6 +1264,17 @@ def _joined_values(
             if kinds.isdisjoint(book.date_styles) and kinds.isdisjoint(book.delta_styles):
                 if all(s == b"0" or s[:1] != b"0" for s in kinds):
                     return list(map(float, v))
+    mixed = shapes.mixed.findall(joined)
+    if len(mixed) == rows:  # as _column_values reads text and numbers mixed, in C
+        in_v, in_s, inline = zip(*mixed, strict=True)  # per cell, two of the three empty
+        floats, shared = book.floats, book.shared
+        try:
+            return [
+                floats[x] if x else shared[i] if i else t
+                for x, i, t in zip(in_v, in_s, _decode_all(inline), strict=True)
+            ]
+        except Fallback:
+            pass  # an index or a number calamine reads otherwise: cell by cell below
     cells = shapes.general.findall(joined)
     if len(cells) != rows:
         return None
