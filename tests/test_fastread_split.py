@@ -130,6 +130,19 @@ def test_worker_runs_jobs_in_order_and_reports_errors() -> None:
         after.result()
 
 
+def test_big_answers_cross_whole_and_in_order() -> None:
+    """Answers many pipefuls long are sent by the worker's sending thread while it runs the
+    next job: each arrives whole, in the order of the jobs."""
+    from clientbook.register.values import normalise_header
+
+    texts = ["ab" * 3_000_000, "cd" * 2_000_000]
+    with Worker() as worker:
+        jobs = [worker.submit(normalise_header, text) for text in texts]
+        small = worker.submit(guard.column_letter, 2)
+        assert [job.result() for job in jobs] == texts
+        assert small.result() == "C"
+
+
 # --- started before the command has loaded (fastcells.read_ahead) -----------------------
 
 
