@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from clientbook.register import fastcells, guard
+from clientbook.register import worker as worker_module
 from clientbook.register.schema import TIER_FIELDS
 from clientbook.register.worker import Worker, WorkerFailed
 from test_fastread import (
@@ -221,3 +222,65 @@ def test_a_part_read_for_other_fields_is_not_taken() -> None:
     fitting.set_result(("ok", ["client_id", None], [5], [["C5"], (None,)], [], 5, 5))
     tail = fastcells._tail_of(fitting, plan)
     assert [(r.row, r.client_id, r.name) for r in tail.records] == [(5, "C5", None)]
+
+
+# --- started first thing by launch.py (worker.start_early) ------------------------------
+
+
+@pytest.fixture
+def no_early_worker() -> Any:
+    yield
+    worker_module.stop_early()
+
+
+def test_an_early_worker_reading_this_part_is_taken(
+    tmp_path: Path, split_every_sheet: list[int], no_early_worker: None
+) -> None:
+    """launch.py starts the worker on the register named in the arguments: read_ahead takes
+    it, with the part it read, when that is the part it would choose itself."""
+    path = sparse_register(tmp_path / "book.xlsx")
+    worker_module.start_early(str(path), 0)
+    early = worker_module._early[0]
+    with fastcells.read_ahead(path, None, TIER_FIELDS) as ahead:
+        assert ahead.worker is early.worker and worker_module.take_early() is None
+        assert_same(path, TIER_FIELDS, worker=ahead.worker, ahead=ahead)
+    assert split_every_sheet and split_every_sheet[0] > 0  # its rows came from the worker
+
+
+def test_an_early_worker_that_read_other_bytes_is_not_trusted(
+    tmp_path: Path, split_every_sheet: list[int], no_early_worker: None
+) -> None:
+    """The register saved again after the worker read it: its part is refused, and this
+    process reads the whole sheet."""
+    path = sparse_register(tmp_path / "book.xlsx")
+    worker_module.start_early(str(path), 0)
+    assert worker_module._early[0].job.result()[0] == "ok"  # read before the save
+    sparse_register(tmp_path / "again.xlsx", comment_near_the_end=True).replace(path)
+    with fastcells.read_ahead(path, None, TIER_FIELDS) as ahead:
+        assert_same(path, TIER_FIELDS, worker=ahead.worker, ahead=ahead)
+    assert split_every_sheet == []
+
+
+def test_an_early_worker_busy_with_another_file_is_stopped(
+    tmp_path: Path, split_every_sheet: list[int], no_early_worker: None
+) -> None:
+    """The arguments were guessed wrong (another file, or a sheet chosen by --sheet): that
+    worker is stopped and a new one reads this part."""
+    path = sparse_register(tmp_path / "book.xlsx")
+    other = sparse_register(tmp_path / "other.xlsx")
+    worker_module.start_early(str(other), 0)
+    early = worker_module._early[0]
+    with fastcells.read_ahead(path, None, TIER_FIELDS) as ahead:
+        assert ahead.worker is not early.worker
+        assert early.worker.submit(guard.column_letter, 1).exception() is not None  # stopped
+        assert_same(path, TIER_FIELDS, worker=ahead.worker, ahead=ahead)
+    assert split_every_sheet and split_every_sheet[0] > 0
+
+
+def test_an_early_worker_nothing_takes_is_stopped() -> None:
+    worker_module.start_early(None)
+    early = worker_module._early[0]
+    assert early.worker.submit(guard.column_letter, 2).result() == "C"  # it runs jobs
+    worker_module.stop_early()
+    assert worker_module.take_early() is None
+    assert early.worker.submit(guard.column_letter, 1).exception() is not None

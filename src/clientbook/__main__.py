@@ -1,3 +1,3 @@
-from clientbook.cli import main
+from clientbook.launch import main
 
 main()

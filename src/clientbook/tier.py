@@ -1444,10 +1444,9 @@ def tier_register(
         if ahead is not None:  # already reading (closed once the file is written)
             worker = stack.enter_context(ahead).worker
         elif _worth_a_worker(path):
-            from clientbook.register.fastcells import WORKER_PRELOAD
-            from clientbook.register.worker import Worker
+            from clientbook.register.worker import tier_worker
 
-            worker = stack.enter_context(Worker(WORKER_PRELOAD))  # closed once written
+            worker = stack.enter_context(tier_worker())  # closed once written
         first_pass = _HeadStart(path, worker)
         with _gc_paused():
             step("reading")

@@ -88,9 +88,9 @@ from typing import Any, BinaryIO, Literal, cast
 
 from clientbook.register import guard
 from clientbook.register.model import Sheet, ValueIssue
-from clientbook.register.schema import CLIENTS
+from clientbook.register.schema import CLIENTS, TIER_FIELDS
 from clientbook.register.values import ValueProblem, header_index, is_blank
-from clientbook.register.worker import Worker
+from clientbook.register.worker import Worker, take_early, tier_worker
 
 _FROM_ID = frozenset(("birth_date", "gender", "id_number"))
 _ALWAYS = frozenset(("client_id", "name"))  # the totals rows (合计) are told by these
@@ -759,12 +759,11 @@ def _read(
 # part, or its rows do not follow ours, this process reads the whole sheet itself.
 
 SPLIT_FROM = 32 << 20  # the client sheet's XML (bytes) from which the worker reads a part
-TAIL_SHARE = 0.40  # of the sheet's XML (the worker also starts up and inflates all of it)
-
-
-# What a tier worker's second job (tier._HeadStart: the writer's first pass) imports,
-# imported in the worker while its first job (read_tail) waits for inflated bytes.
-WORKER_PRELOAD = ("clientbook.register.first_pass",)
+# Of the sheet's XML. The worker also starts up and inflates all of it, but `clientbook
+# tier` starts it before its own imports (launch.py), and its second job (the writer's
+# first pass) has until the scoring ends: at 100,000 clients 0.50 gave the best times of
+# 0.40-0.53.
+TAIL_SHARE = 0.50
 
 
 @dataclass
@@ -799,10 +798,68 @@ class ReadAhead:
 
 def read_ahead(path: Path, sheet: str | None, fields: Collection[str]) -> ReadAhead | None:
     """For a big register (a plain .xlsx/.xlsm whose client sheet's XML is SPLIT_FROM bytes
-    or more): a worker started now that reads the last part of the client sheet open_book
-    will choose (`sheet` as its option), while the caller goes on loading, before it opens
-    the register itself (`clientbook tier` spends a third of a second on its imports). None
-    for anything else, a file that cannot be read included: open_book then says why."""
+    or more): a worker that reads the last part of the client sheet open_book will choose
+    (`sheet` as its option) while the caller goes on loading, before it opens the register
+    itself (`clientbook tier` spends a third of a second on its imports): the one
+    launch.py started with tier_tail_early when that reads this very part, else one
+    started now. None for anything else, a file that cannot be read included: open_book
+    then says why."""
+    part = _tail_part(path, sheet)
+    if part is None:
+        return None
+    name, at, member = part
+    wanted = closure(fields)
+    early = take_early()
+    if (
+        early is not None
+        and early.path is not None
+        and Path(early.path) == Path(path)
+        and sheet is None
+        and wanted == closure(TIER_FIELDS)
+    ):
+        job = _checked(early.job, (name, at, member))
+        return ReadAhead(early.worker, Path(path), name, at, member, wanted, job)
+    if early is not None:  # busy with another file's part: not worth waiting for
+        early.worker.close(kill=True)
+    worker = tier_worker()
+    job = worker.submit(read_tail, str(path), name, sorted(wanted), at, member)
+    return ReadAhead(worker, Path(path), name, at, member, wanted, job)
+
+
+def tier_tail_early(path: str, split_from: int) -> tuple[Any, ...]:
+    """The worker's job when launch.py starts it, before `tier`'s options are parsed: as
+    read_tail for the part read_ahead(path, None, TIER_FIELDS) would choose (`split_from`:
+    SPLIT_FROM as the caller has it), followed by that part ((sheet, at, member), or None)
+    for read_ahead to check against its own."""
+    part = _tail_part(Path(path), None, split_from)
+    if part is None:
+        return ("fallback", None)
+    name, at, member = part
+    return (*read_tail(path, name, sorted(closure(TIER_FIELDS)), at, member), part)
+
+
+def _checked(job: Future[Any], part: tuple[str, int, tuple[int, int]]) -> Future[Any]:
+    """tier_tail_early's answer as read_tail's, when it read `part`; else a fallback (the
+    file changed in between: this process reads the whole sheet)."""
+    out: Future[Any] = Future()
+
+    def done(answered: Future[Any]) -> None:
+        try:
+            answer = answered.result()
+        except BaseException as exc:
+            out.set_exception(exc)
+            return
+        out.set_result(answer[:-1] if answer[-1] == part else ("fallback",))
+
+    job.add_done_callback(done)
+    return out
+
+
+def _tail_part(
+    path: Path, sheet: str | None, split_from: int | None = None
+) -> tuple[str, int, tuple[int, int]] | None:
+    """The client sheet open_book will choose, if a worker should read its last part:
+    (its name, the byte of its XML where that part starts, its (CRC-32, size))."""
     from clientbook.register import read
 
     shown = str(path)
@@ -820,14 +877,9 @@ def read_ahead(path: Path, sheet: str | None, fields: Collection[str]) -> ReadAh
     except Exception:  # open_book reads it again and says what is wrong
         return None
     info = package.deferred.get(name)
-    if info is None or info.file_size < SPLIT_FROM:
+    if info is None or info.file_size < (SPLIT_FROM if split_from is None else split_from):
         return None
-    wanted = closure(fields)
-    at = int(info.file_size * (1 - TAIL_SHARE))
-    member = (info.CRC, info.file_size)
-    worker = Worker(WORKER_PRELOAD)
-    job = worker.submit(read_tail, shown, name, sorted(wanted), at, member)
-    return ReadAhead(worker, Path(path), name, at, member, wanted, job)
+    return name, int(info.file_size * (1 - TAIL_SHARE)), (info.CRC, info.file_size)
 
 
 class _TailFailed(Exception):

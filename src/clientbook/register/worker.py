@@ -5,7 +5,8 @@ thread beside it only takes turns. A Worker is a child Python process, on the ot
 that runs module-level clientbook functions in the order they are submitted and sends
 each result back pickled; a job's result is waited for only when it is needed. Used for
 the last part of the client sheet's rows (fastcells) and the writer's first pass
-(first_pass), in that order.
+(first_pass), in that order; for `clientbook tier` on a big register the worker is started
+first thing, by launch.py, and the command takes it (take_early).
 
 The child is started with `python -c` (not multiprocessing, whose spawn start re-imports
 the caller's main script: a user's unguarded script would run twice). Requests and answers
@@ -26,6 +27,7 @@ import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
+from dataclasses import dataclass
 from typing import IO, Any, TypeVar
 
 try:
@@ -38,6 +40,7 @@ T = TypeVar("T")
 _SERVE = "from clientbook.register.worker import serve; serve()"
 _LENGTH = 8  # bytes of the little-endian length before each pickle
 _PIPE_SIZE = 1 << 20
+_THEN = "--"  # in the child's arguments: the modules to import first, this, those to preload
 
 
 class WorkerFailed(Exception):
@@ -47,16 +50,19 @@ class WorkerFailed(Exception):
 class Worker:
     """A child Python process running submitted jobs one after the other."""
 
-    def __init__(self, preload: tuple[str, ...] = ()) -> None:
-        """`preload`: clientbook modules the later jobs need, imported in the child in the
-        background once its first job runs (which first waits for inflated bytes)."""
+    def __init__(self, preload: tuple[str, ...] = (), imports: tuple[str, ...] = ()) -> None:
+        """`imports`: clientbook modules the first job needs, imported by the child as it
+        starts, before it waits for a job; `preload`: those the later jobs need, imported
+        by the child in the background from then on (the first job mostly waits for
+        inflated bytes, and a worker started early mostly waits for its first job)."""
         self._lock = threading.Lock()
         self._pending: list[Future[Any]] = []  # submitted, not answered, in order
         self._process: subprocess.Popen[bytes] | None = None
-        modules = [m for m in preload if m.startswith("clientbook.")]
+        first = [m for m in imports if m.startswith("clientbook.")]
+        later = [m for m in preload if m.startswith("clientbook.")]
         try:
             self._process = subprocess.Popen(
-                [sys.executable, "-c", _SERVE, *modules],
+                [sys.executable, "-c", _SERVE, *first, _THEN, *later],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
@@ -75,8 +81,11 @@ class Worker:
 
     def submit(self, function: Callable[..., T], *args: Any) -> Future[T]:
         """Run `function(*args)` in the child (a module-level clientbook function)."""
-        job: Future[T] = Future()
-        module, name = function.__module__, function.__qualname__
+        return self.submit_named(function.__module__, function.__qualname__, *args)
+
+    def submit_named(self, module: str, name: str, *args: Any) -> Future[Any]:
+        """submit() for a function named by its module and name, not imported here."""
+        job: Future[Any] = Future()
         with self._lock:
             process = self._process
             if process is None or process.stdin is None or not module.startswith("clientbook."):
@@ -155,10 +164,70 @@ def _widen_pipe(pipe: IO[bytes]) -> None:
         pass
 
 
+# --- tier's worker, started before the command line is parsed --------------------------
+
+# What `tier`'s jobs import: the first job's (fastcells.read_tail) as the worker starts,
+# the second's (first_pass.prepare_guessed) in the background from then on.
+TIER_IMPORTS = ("clientbook.register.fastcells", "clientbook.register.read")
+TIER_PRELOAD = ("clientbook.register.first_pass",)
+
+
+@dataclass
+class Early:
+    """A worker launch.py started, with its job when it has one."""
+
+    worker: Worker
+    path: str | None  # the register of the job (fastcells.tier_tail_early), if any
+    job: Future[Any]
+
+
+_early: list[Early] = []
+
+
+def start_early(path: str | None, split_from: int = 0) -> None:
+    """Start tier's worker now (launch.py: before typer and pydantic load), reading the
+    last part of `path`'s client sheet if given (fastcells.tier_tail_early, `split_from`
+    its SPLIT_FROM), for the command to take with take_early() once it knows what it
+    needs."""
+    if _early:
+        return
+    worker = Worker(TIER_PRELOAD, TIER_IMPORTS)
+    job: Future[Any] = Future()
+    if path is None:
+        job.set_result(None)
+    else:
+        job = worker.submit_named(
+            "clientbook.register.fastcells", "tier_tail_early", path, split_from
+        )
+    _early.append(Early(worker, path, job))
+
+
+def take_early() -> Early | None:
+    """What start_early() started, now the caller's to close; None if nothing (or if it
+    was taken)."""
+    return _early.pop() if _early else None
+
+
+def tier_worker() -> Worker:
+    """A worker for tier's jobs: the one started early, else a new one."""
+    early = take_early()
+    return early.worker if early is not None else Worker(TIER_PRELOAD, TIER_IMPORTS)
+
+
+def stop_early() -> None:
+    """Stop a worker start_early() started that nothing took."""
+    while _early:
+        _early.pop().worker.close(kill=True)
+
+
 def serve() -> None:
     """The child: run each request (module, function, args) and answer it, until EOF."""
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
-    preload = sys.argv[1:]
+    modules = sys.argv[1:]
+    then = modules.index(_THEN) if _THEN in modules else len(modules)
+    _import_all(modules[:then])
+    if modules[then + 1 :]:
+        threading.Thread(target=_import_all, args=(modules[then + 1 :],), daemon=True).start()
     # Answers are sent by a thread, in order, so that the next job starts while the parent
     # takes in a big answer.
     answers: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
@@ -179,9 +248,6 @@ def serve() -> None:
         gc.disable()
         try:
             function = getattr(importlib.import_module(module), name)
-            if preload:
-                threading.Thread(target=_import_all, args=(preload,), daemon=True).start()
-                preload = []
             answer: tuple[str, Any] = ("ok", function(*args))
         except Exception as exc:  # sent back: the caller does the work itself
             answer = ("error", f"{type(exc).__name__}: {exc}")

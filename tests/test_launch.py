@@ -1,0 +1,120 @@
+"""The console entry point: tier's worker started before the command line is parsed."""
+
+from __future__ import annotations
+
+import sys
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from clientbook import launch, tier
+from clientbook.cli import app
+from clientbook.register import fastcells
+from clientbook.register import worker as worker_module
+from test_fastread import sparse_register
+
+
+def members(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as z:
+        return {name: z.read(name) for name in z.namelist()}
+
+
+def test_the_sizes_are_those_of_the_command() -> None:
+    assert launch.WORKER_FROM == tier.WORKER_FROM
+    assert launch.SPLIT_FROM == fastcells.SPLIT_FROM
+
+
+def test_which_arguments_start_a_worker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(launch, "WORKER_FROM", 1000)
+    Path("big.xlsx").write_bytes(b"PK\x03\x04" + bytes(2000))
+    Path("big.XLSM").write_bytes(b"PK\x03\x04" + bytes(2000))
+    Path("small.xlsx").write_bytes(b"PK\x03\x04" + bytes(100))
+    Path("locked.xlsx").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(2000))  # OLE
+    Path("notes.txt").write_bytes(b"PK\x03\x04" + bytes(2000))
+    run = launch.big_tier_run
+    assert run(["tier", "big.xlsx"]) == "big.xlsx"
+    assert run(["tier", "--no-backup", "big.XLSM", "--format", "json"]) == "big.XLSM"
+    assert run(["--debug", "tier", "big.xlsx"]) == "big.xlsx"
+    assert run(["tier", "--output", "big.xlsx", "small.xlsx"]) is None  # the output's name
+    assert run(["tier", "big.xlsx", "--sheet", "客户"]) == ""  # a worker, no job yet
+    assert run(["tier", "--sheet=客户", "big.xlsx"]) == ""
+    for args in (
+        [],
+        ["validate", "big.xlsx"],
+        ["tier"],
+        ["tier", "small.xlsx"],
+        ["tier", "locked.xlsx"],
+        ["tier", "notes.txt"],
+        ["tier", "missing.xlsx"],
+        ["tier", "--help"],
+    ):
+        assert run(args) is None, args
+
+
+def test_the_command_takes_the_worker_started_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`clientbook tier BOOK` through the entry point, every register counted as big: the
+    worker started before the parsing reads the last part of the sheet, and the file
+    written is byte for byte the one a run without it writes."""
+    book = sparse_register(tmp_path / "book.xlsx")
+    alone = tmp_path / "alone.xlsx"
+    result = CliRunner().invoke(app, ["tier", str(book), "--output", str(alone)])
+    assert result.exit_code == 0, result.output
+
+    monkeypatch.setattr(launch, "WORKER_FROM", 0)
+    monkeypatch.setattr(launch, "SPLIT_FROM", 0)
+    monkeypatch.setattr(fastcells, "SPLIT_FROM", 0)
+    parts: list[int] = []
+    real = fastcells._tail_of
+
+    def counted(job: Any, plan: Any) -> Any:
+        tail = real(job, plan)
+        parts.append(len(tail.records))
+        return tail
+
+    monkeypatch.setattr(fastcells, "_tail_of", counted)
+    started: list[Any] = []
+    real_start = worker_module.start_early
+
+    def recorded(*args: Any) -> None:
+        real_start(*args)
+        started.append(worker_module._early[0])
+
+    monkeypatch.setattr(worker_module, "start_early", recorded)
+    early = tmp_path / "early.xlsx"
+    monkeypatch.setattr(sys, "argv", ["clientbook", "tier", str(book), "--output", str(early)])
+    with pytest.raises(SystemExit) as exited:
+        launch.main()
+    assert exited.value.code == 0
+    assert started and started[0].path == str(book)
+    assert parts and parts[0] > 0  # rows read by the worker started first
+    assert worker_module._early == []  # taken, and stopped with the command
+    assert started[0].worker.submit(fastcells.closure, ["aum"]).exception() is not None
+    assert members(early) == members(alone)
+
+
+def test_a_worker_nothing_takes_is_stopped_on_the_way_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A usage error before the command runs: the worker started for it is stopped."""
+    book = sparse_register(tmp_path / "book.xlsx")
+    monkeypatch.setattr(launch, "WORKER_FROM", 0)
+    started: list[Any] = []
+    real_start = worker_module.start_early
+
+    def recorded(*args: Any) -> None:
+        real_start(*args)
+        started.append(worker_module._early[0])
+
+    monkeypatch.setattr(worker_module, "start_early", recorded)
+    monkeypatch.setattr(sys, "argv", ["clientbook", "tier", str(book), "--format", "xml"])
+    with pytest.raises(SystemExit) as exited:
+        launch.main()
+    assert exited.value.code == 2
+    assert started and worker_module._early == []
+    assert started[0].worker.submit(fastcells.closure, ["aum"]).exception() is not None
