@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 import zipfile
 from pathlib import Path
@@ -88,9 +89,7 @@ def test_the_command_takes_the_worker_started_first(
     monkeypatch.setattr(worker_module, "start_early", recorded)
     early = tmp_path / "early.xlsx"
     monkeypatch.setattr(sys, "argv", ["clientbook", "tier", str(book), "--output", str(early)])
-    with pytest.raises(SystemExit) as exited:
-        launch.main()
-    assert exited.value.code == 0
+    assert launch.run() == 0
     assert started and started[0].path == str(book)
     assert parts and parts[0] > 0  # rows read by the worker started first
     assert worker_module._early == []  # taken, and stopped with the command
@@ -113,8 +112,50 @@ def test_a_worker_nothing_takes_is_stopped_on_the_way_out(
 
     monkeypatch.setattr(worker_module, "start_early", recorded)
     monkeypatch.setattr(sys, "argv", ["clientbook", "tier", str(book), "--format", "xml"])
-    with pytest.raises(SystemExit) as exited:
-        launch.main()
-    assert exited.value.code == 2
+    assert launch.run() == 2
     assert started and worker_module._early == []
     assert started[0].worker.submit(fastcells.closure, ["aum"]).exception() is not None
+
+
+def _run_entry_point(code: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    script = tmp_path / "entry.py"
+    script.write_text(code, encoding="utf-8")
+    return subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, encoding="utf-8"
+    )
+
+
+def test_the_process_ends_as_a_normal_exit_would(tmp_path: Path) -> None:
+    """Without the interpreter's teardown, but with what a normal exit does that matters:
+    the exit status, the output flushed, atexit functions run, threads joined."""
+    marker = tmp_path / "written by a thread.txt"
+    result = _run_entry_point(
+        f"""
+import atexit, sys, threading, time
+from pathlib import Path
+
+def late():
+    time.sleep(0.3)
+    Path({str(marker)!r}).write_text("done", encoding="utf-8")
+
+threading.Thread(target=late).start()
+atexit.register(lambda: print("atexit ran"))
+sys.stdout.write("buffered, no newline")
+sys.argv = ["clientbook", "tier", {str(tmp_path / "missing.xlsx")!r}, "--no-backup"]
+from clientbook.launch import main
+main()
+""",
+        tmp_path,
+    )
+    assert result.returncode == 2
+    assert result.stdout == "buffered, no newlineatexit ran\n"
+    assert "missing.xlsx" in result.stderr and "Traceback" not in result.stderr
+    assert marker.read_text(encoding="utf-8") == "done"
+
+
+def test_exit_statuses_are_those_of_sys_exit(tmp_path: Path) -> None:
+    for code, status, stderr in (("None", 0, ""), ("3", 3, ""), ("'stopped'", 1, "stopped\n")):
+        result = _run_entry_point(
+            f"from clientbook.launch import exit_now\nexit_now({code})", tmp_path
+        )
+        assert (result.returncode, result.stderr) == (status, stderr)
