@@ -174,6 +174,26 @@ def test_no_passphrase_and_no_terminal_stops(
     assert book.read_bytes() == original
 
 
+def test_a_missing_register_is_said_before_the_passphrase(
+    runner: CliRunner, env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A mistyped path is the problem to name, not the missing passphrase."""
+    monkeypatch.delenv("CLIENTBOOK_PASSPHRASE")
+    missing = tmp_path / "no such book.xlsx"
+    result = invoke(runner, str(missing))
+    assert result.exit_code == 2
+    assert str(missing) in result.stderr and "CLIENTBOOK_PASSPHRASE" not in result.stderr
+    not_a_book = tmp_path / "notes.xlsx"
+    not_a_book.write_text("not a workbook", encoding="utf-8")
+    result = invoke(runner, str(not_a_book))
+    assert result.exit_code == 2 and "CLIENTBOOK_PASSPHRASE" not in result.stderr
+    csv = tmp_path / "book.csv"  # read by validate, never written back
+    csv.write_text("客户号,姓名\nC1,张三\n", encoding="utf-8")
+    result = invoke(runner, str(csv))
+    assert result.exit_code == 2 and ".xlsx" in result.stderr
+    assert "CLIENTBOOK_PASSPHRASE" not in result.stderr
+
+
 def test_help_has_an_example(runner: CliRunner) -> None:
     result = runner.invoke(app, ["tier", "--help"])
     assert result.exit_code == 0

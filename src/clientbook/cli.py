@@ -342,8 +342,15 @@ def tier_command(
         opened = None
         if in_place and not no_backup:
             # Settle the passphrase before the long work: ask now, or stop saying how to give one.
+            # A register that is not there (or not a workbook) is said first: a passphrase
+            # would not help.
             from clientbook.errors import VaultError
+            from clientbook.register.read import check_register
+            from clientbook.safe_io import check_writable
             from clientbook.vault import store
+
+            check_writable(book)
+            check_register(book)
 
             if store.resolve_passphrase(passphrase_file) is None and not store.is_terminal():
                 raise VaultError("tier.no_passphrase")
