@@ -37,9 +37,11 @@ DEFLATE_LEVEL = 4
 # Deflated with zlib-ng when it is installed (a dependency; the same deflate format, written
 # by a faster search). Measured on the 131 MiB sheet of a 100,000-client register, CPU seconds
 # for compressed/uncompressed size: zlib 4 0.95 s for 13.6%; zlib-ng 4 0.76 s for 13.0%,
-# zlib-ng 3 0.49 s for 13.9%, zlib-ng 2 0.35 s for 14.9%. Level 3 halves the time for a file
-# 2% larger than zlib 4 made it.
-DEFLATE_LEVEL_NG = 3
+# zlib-ng 3 0.49 s for 13.9%, zlib-ng 2 0.35 s for 14.9%. The deflate threads share the two
+# cores with the patching main thread, which sets the pace: at level 2 a 100,000-client
+# `tier` took 0.05-0.1 s less than at level 3 (seven alternated runs each), for a written
+# file 6% larger (32 MB instead of 30; the register was 22 MB, before its new columns).
+DEFLATE_LEVEL_NG = 2
 try:
     from zlib_ng import zlib_ng as _zlib_ng
 
