@@ -131,6 +131,15 @@ def test_worker_runs_jobs_in_order_and_reports_errors() -> None:
         after.result()
 
 
+def test_a_finished_worker_answers_what_it_had_and_takes_no_more() -> None:
+    with Worker() as worker:
+        first = worker.submit(guard.column_letter, 0)
+        worker.finish()  # the child ends once it has answered
+        assert first.result() == "A"
+        with pytest.raises(WorkerFailed):
+            worker.submit(guard.column_letter, 1).result()
+
+
 def test_big_answers_cross_whole_and_in_order() -> None:
     """Answers many pipefuls long are sent by the worker's sending thread while it runs the
     next job: each arrives whole, in the order of the jobs."""

@@ -1485,6 +1485,9 @@ def tier_register(
                 slices = functools.partial(scored.listed_slices, shown_lang, shown_reasons, True)
             del scored, reasons, shown_reasons  # kept by `slices` only when streaming
             step("writing")
+            prepared = first_pass.join()
+            if worker is not None:
+                worker.finish()  # its last job is done: it ends while the file is written
             written = update_register(
                 path,
                 columns,
@@ -1495,7 +1498,7 @@ def tier_register(
                 force=force,
                 backup=before_replace,
                 dry_run=dry_run,
-                prepared=first_pass.join(),
+                prepared=prepared,
             )
             run = TierRun(result=shown, write=written)
             run._slices = slices

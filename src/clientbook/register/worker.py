@@ -124,6 +124,17 @@ class Worker:
         for job in pending:
             job.set_exception(WorkerFailed("the worker has stopped"))
 
+    def finish(self) -> None:
+        """No more jobs: the child ends once it has answered, while this process goes on
+        (close() then only reaps it)."""
+        with self._lock:
+            process = self._process
+            if process is not None and process.stdin is not None:
+                try:
+                    process.stdin.close()
+                except OSError:  # the child has gone: close() reaps it
+                    pass
+
     def close(self, *, kill: bool = False) -> None:
         """No more jobs: the child ends once it has answered (at once with `kill`, as when
         the caller fails or is interrupted, or if it does not end)."""
