@@ -919,11 +919,42 @@ class _Columns:
         self.rows += numbers if keep is None else map(numbers.__getitem__, keep)
 
     def sent(self) -> list[Any]:
-        """Per layout field its values, or (default,) for a field not read."""
+        """Per layout field its values (packed: see _pack), or (default,) for a field not
+        read."""
         return [
-            (default,) if key is None else values
+            (default,) if key is None else _pack(values)
             for key, values, default in zip(self.keys, self.values, self.defaults, strict=True)
         ]
+
+
+# The worker's columns cross the pipe pickled, at the end of its part while this process
+# waits for them. Two kinds of column pickle slowly: dates (one reduce each) and texts that
+# repeat (职业, 学历: a new str per cell, so each is written out again). A column of dates is
+# sent as day numbers, and a text column with repeats with one object per distinct text,
+# which pickle then writes once (the 48,000-row part of the benchmark: 7 MB to 4 MB).
+_DAYS = "days"
+
+
+def _pack(values: list[Any]) -> list[Any] | tuple[str, list[int]]:
+    kinds = set(map(type, values))
+    if kinds == {date}:
+        return (_DAYS, list(map(date.toordinal, values)))
+    if kinds == {str}:
+        distinct = set(values)
+        if len(distinct) * 2 < len(values):
+            one = {text: text for text in distinct}
+            return list(map(one.__getitem__, values))
+    return values
+
+
+def _unpack(sent: list[Any] | tuple[Any, ...]) -> Any:
+    """Values of a field as _pack sent them (an iterable), or its default repeated."""
+    if isinstance(sent, tuple):
+        if len(sent) == 2 and sent[0] == _DAYS:
+            day_of = {n: date.fromordinal(n) for n in set(sent[1])}
+            return list(map(day_of.__getitem__, sent[1]))
+        return itertools.repeat(sent[0])
+    return sent
 
 
 def read_tail(
@@ -974,8 +1005,7 @@ def _tail_of(job: Future[Any], plan: Any) -> _Tail:
     if answer[0] != "ok" or answer[1] != _Columns(plan).keys:
         raise _TailFailed  # read for other fields than this process reads
     rows, sent, issues, first_row, last_row = answer[2:]
-    values = [itertools.repeat(c[0]) if isinstance(c, tuple) else c for c in sent]
-    records = list(map(plan.record_type, rows, *values))
+    records = list(map(plan.record_type, rows, *map(_unpack, sent)))
     return _Tail(records, [ValueIssue(*i) for i in issues], first_row, last_row)
 
 
