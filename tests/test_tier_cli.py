@@ -599,3 +599,25 @@ def test_a_read_ahead_writes_the_same_cells_and_is_stopped_on_a_refusal(
     ahead = started[-1]
     assert ahead is not None and ahead.path == refused
     assert ahead.worker.submit(column_letter, 1).exception() is not None  # the worker is gone
+
+
+def test_what_the_command_made_is_kept_until_the_next_command(
+    runner: CliRunner, env: Path, book: Path
+) -> None:
+    """The console process ends without freeing anything (launch.exit_now): the command
+    leaves what it made in cli._RETAINED, out of the cyclic collector's sight, with the
+    collector on again; the next `tier` lets it go."""
+    import gc
+
+    from clientbook import cli
+
+    try:
+        assert invoke(runner, str(book), "--no-backup").exit_code == 0
+        assert gc.isenabled() and gc.get_freeze_count() > 0
+        first = [id(kept) for kept in cli._RETAINED]
+        assert len(first) == 4  # the scores, two lists of reasons, the columns
+        assert invoke(runner, str(book), "--no-backup").exit_code == 0
+        assert len(cli._RETAINED) == 4 and gc.isenabled()
+    finally:
+        cli._RETAINED.clear()
+        gc.unfreeze()

@@ -265,6 +265,13 @@ def validate_command(
 # --- tier ----------------------------------------------------------------------------
 
 
+# What the last `tier` made and no longer needs, kept until the process ends: the console
+# entry point ends it without freeing anything (launch.exit_now), and freeing 100,000
+# clients on the way took 0.05 s. Emptied (and unfrozen) when the next `tier` starts: tests
+# run many in one process.
+_RETAINED: list[object] = []
+
+
 class TierFormat(StrEnum):
     table = "table"
     json = "json"
@@ -315,14 +322,19 @@ def tier_command(
     Example: clientbook tier book.xlsx --dry-run
     """
     import contextlib
+    import gc
 
     from clientbook.register.fastcells import read_ahead
+    from clientbook.register.read import gc_paused
     from clientbook.register.schema import TIER_FIELDS
 
+    _RETAINED.clear()
+    gc.unfreeze()
     # A big register's last rows are read now, by a worker process, while the rest loads;
-    # the worker is stopped on the way out, whatever happens.
+    # the worker is stopped on the way out, whatever happens. The command makes millions of
+    # objects and no cycles: no cyclic collection meanwhile.
     ahead = read_ahead(book, sheet, TIER_FIELDS)
-    with ahead if ahead is not None else contextlib.nullcontext():
+    with ahead if ahead is not None else contextlib.nullcontext(), gc_paused():
         from datetime import date
 
         from clientbook.config import load_settings
@@ -378,6 +390,7 @@ def tier_command(
                 breakdown=output_format is TierFormat.json,  # the table shows no breakdown
                 stream=output_format is TierFormat.json,
                 ahead=ahead,
+                retain=_RETAINED,
             )
         shown = run.result.lang
         if output_format is TierFormat.json:
@@ -392,6 +405,9 @@ def tier_command(
             vault=opened.directory if opened is not None else None,
             no_backup=in_place and no_backup,
         )
+        # What it made and kept (_RETAINED) out of the collector's sight once it is on again:
+        # it would walk every client once more (0.08 s at 100,000).
+        gc.freeze()
 
 
 # --- backup --------------------------------------------------------------------------

@@ -1403,6 +1403,7 @@ def tier_register(
     breakdown: bool = True,
     stream: bool = False,
     ahead: ReadAhead | None = None,
+    retain: list[object] | None = None,
 ) -> TierRun:
     """Read the register, score it, and write the seven columns through safe_io.
 
@@ -1417,7 +1418,10 @@ def tier_register(
     (and `breakdown`) the clients are not listed in the result either but made a thousand
     at a time by TierRun.client_slices(), for JSON output.
     `ahead` (fastcells.read_ahead, for the same `path` and `sheet`) is a worker process
-    already reading part of the client sheet: it is used and closed here.
+    already reading part of the client sheet: it is used and closed here. With `retain`,
+    the clients, their scores and the columns go there once they are no longer needed,
+    instead of being freed on the way (the command line's process ends without freeing
+    them: 0.05 s at 100,000 clients).
     """
     from clientbook.register.read import check_register, latest_contacts, open_book
     from clientbook.safe_io import check_not_open, check_writable, update_register
@@ -1483,6 +1487,8 @@ def tier_register(
             slices = None
             if breakdown and stream:
                 slices = functools.partial(scored.listed_slices, shown_lang, shown_reasons, True)
+            if retain is not None:
+                retain += (scored, reasons, shown_reasons)
             del scored, reasons, shown_reasons  # kept by `slices` only when streaming
             step("writing")
             prepared = first_pass.join()
@@ -1500,6 +1506,8 @@ def tier_register(
                 dry_run=dry_run,
                 prepared=prepared,
             )
+            if retain is not None:
+                retain.append(columns)
             run = TierRun(result=shown, write=written)
             run._slices = slices
             return run
