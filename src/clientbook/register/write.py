@@ -779,6 +779,7 @@ class _Plan:
     existing_rows: list[int] = field(default_factory=list)
     plain_rows: bool = False  # see _scan_rows: new cells go at each row's end
     plain_rerun: bool = False  # the columns exist as the last ones: each row's tail is ours
+    rows_added: int = 0  # value rows that do not exist in the sheet yet
 
     @property
     def any_existing(self) -> bool:
@@ -790,7 +791,10 @@ class _Plan:
         cells = 0
         for t in self.targets:  # values neither None nor "", counted at C speed
             values = list(t.column.values.values())
-            cells += len(values) - values.count(None) - values.count("")
+            cells += len(values) - values.count(None)
+            # only texts can be "" (and comparing each number with "" takes longer)
+            if any(issubclass(kind, str) for kind in set(map(type, values))):
+                cells -= values.count("")
         return WriteResult(
             sheet=self.sheet.name,
             header_row=self.header_row,
@@ -804,7 +808,7 @@ class _Plan:
                 for t in self.targets
             ],
             cells=cells,
-            rows_added=len(set(self.value_rows).difference(self.existing_rows)),
+            rows_added=self.rows_added,
             table=self.table.name if self.table else None,
             autofilter_extended=self.autofilter_new_ref is not None,
             changed_parts=changed_parts,
@@ -1090,7 +1094,8 @@ def _plan(
         existing_rows=existing_rows,
     )
     cols = sorted(t.col for t in targets)
-    all_rows_exist = set(value_rows) <= set(existing_rows)
+    plan.rows_added = len(set(value_rows).difference(existing_rows))
+    all_rows_exist = plan.rows_added == 0
     plan.plain_rows = plain and not plan.any_existing and cols[0] > last_used and all_rows_exist
     # a re-run: the clientbook columns are the last block of columns, nothing right of them
     plan.plain_rerun = (
