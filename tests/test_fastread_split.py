@@ -322,3 +322,17 @@ def test_the_columns_cross_as_they_were_read() -> None:
     assert packed == as_read and len(pickle.dumps(packed)) < len(pickle.dumps(as_read)) // 3
     default = list(itertools.islice(fastcells._unpack(((),)), 3))
     assert default == [(), (), ()]
+
+
+def test_an_early_worker_without_a_part_reads_the_one_asked_for(
+    tmp_path: Path, split_every_sheet: list[int], no_early_worker: None
+) -> None:
+    """With --sheet the worker is started without a part to read (launch.py leaves the
+    sheet to the command): read_ahead gives it the part of the sheet asked for."""
+    path = sparse_register(tmp_path / "book.xlsx")
+    worker_module.start_early(None)
+    early = worker_module._early[0]
+    with fastcells.read_ahead(path, "客户信息", TIER_FIELDS) as ahead:
+        assert ahead.worker is early.worker
+        assert_same(path, TIER_FIELDS, worker=ahead.worker, ahead=ahead, sheet="客户信息")
+    assert split_every_sheet and split_every_sheet[0] > 0

@@ -810,18 +810,13 @@ def read_ahead(path: Path, sheet: str | None, fields: Collection[str]) -> ReadAh
     name, at, member = part
     wanted = closure(fields)
     early = take_early()
-    if (
-        early is not None
-        and early.path is not None
-        and Path(early.path) == Path(path)
-        and sheet is None
-        and wanted == closure(TIER_FIELDS)
-    ):
-        job = _checked(early.job, (name, at, member))
-        return ReadAhead(early.worker, Path(path), name, at, member, wanted, job)
-    if early is not None:  # busy with another file's part: not worth waiting for
-        early.worker.close(kill=True)
-    worker = tier_worker()
+    if early is not None and early.path is not None:
+        if Path(early.path) == Path(path) and sheet is None and wanted == closure(TIER_FIELDS):
+            job = _checked(early.job, (name, at, member))
+            return ReadAhead(early.worker, Path(path), name, at, member, wanted, job)
+        early.worker.close(kill=True)  # busy with another file's part: not worth waiting for
+        early = None
+    worker = early.worker if early is not None else tier_worker()  # started early, idle
     job = worker.submit(read_tail, str(path), name, sorted(wanted), at, member)
     return ReadAhead(worker, Path(path), name, at, member, wanted, job)
 
