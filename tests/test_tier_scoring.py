@@ -601,3 +601,28 @@ def test_shortcuts_give_the_general_result(
         assert fast == general
         unscored = json.loads(fast)["unscored"]
         assert len(unscored) == 0 if all_scorable else len(unscored) >= 6
+
+
+def test_growth_a_column_at_a_time_is_growth_one_client_at_a_time() -> None:
+    """tier._growth (numpy) gives what tier.growth_of gives for each client: the same
+    floats, and None where last year's AUM is unknown, negative or not a number."""
+    from clientbook import tier
+
+    rng = random.Random(11)
+    specials: list[float | None] = [None, 0.0, -0.0, -1.0, float("nan"), 1e-300, 1e300, 3.0]
+    aums, prevs = [], []
+    for _ in range(5000):
+        aum = rng.choice([0.0, 1e-9, 2.5, 3.0, 1e6, rng.uniform(0, 5000)])
+        prev = rng.choice(specials) if rng.random() < 0.4 else rng.uniform(0, 5000)
+        aums.append(aum)
+        prevs.append(prev)
+    records = [
+        ClientRecord(row=i + 2, aum=a, aum_prev=p)
+        for i, (a, p) in enumerate(zip(aums, prevs, strict=True))
+    ]
+    clients = tier._Clients(records, aums, [None] * len(records))
+    got = tier._growth(clients, tier._Context(TierSettings(), date(2026, 11, 27)))
+    want = [tier.growth_of(a, p) for a, p in zip(aums, prevs, strict=True)]
+    assert got == want
+    assert [type(v) for v in got] == [type(v) for v in want]
+    assert None in got and 10.0 in got and 0.0 in got  # every branch taken
