@@ -3,6 +3,8 @@ process for a big register. Either way the register ends up with exactly the sam
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -56,3 +58,17 @@ def test_tier_writes_the_same_bytes_with_a_worker(
     assert done.exit_code == 0, done.output
     assert used == [not broken_worker]
     assert with_worker.read_bytes() == threaded.read_bytes()
+
+
+def test_the_first_pass_does_not_load_pydantic() -> None:
+    """The worker process makes the writer's first pass and no result: it never loads
+    pydantic (0.1 s of its time while it reads its part of the sheet)."""
+    code = (
+        "import sys\n"
+        "import clientbook.register.fastcells, clientbook.register.read\n"
+        "import clientbook.register.first_pass, clientbook.register.write\n"
+        "print('pydantic' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"

@@ -11,11 +11,11 @@ import pytest
 
 from clientbook.register.write import (
     NewColumn,
-    WriteResult,
     column_index,
     column_letter,
     write_columns,
 )
+from clientbook.register.written import WriteResult
 from rich_workbook import (
     CLIENT_SHEET,
     FIRST_DATA_ROW,

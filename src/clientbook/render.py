@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
     from clientbook.annotate import AnnotateResult
     from clientbook.config import Settings
-    from clientbook.register.write import WriteResult
+    from clientbook.register.written import WriteResult
     from clientbook.tier import ClientScore, TierResult
     from clientbook.validate import ValidationReport
 

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, BinaryIO
 from clientbook.errors import FileLocked, UnusableFile, UsageError, WriteError
 
 if TYPE_CHECKING:
-    from clientbook.register.write import NewColumn, PreparedSheet, WriteResult
+    from clientbook.register.write import NewColumn, PreparedSheet
+    from clientbook.register.written import WriteResult
 
 WRITABLE_SUFFIXES = (".xlsx", ".xlsm")
 _TEMP_PREFIX = ".clientbook-"

@@ -63,7 +63,8 @@ from clientbook.errors import UnusableFile
 from clientbook.messages import text
 from clientbook.register.model import Book, ClientRecord
 from clientbook.register.schema import FIELDS_BY_KEY, TIER_COLUMNS, TIER_FIELDS
-from clientbook.register.write import NewColumn, PreparedSheet, WriteResult
+from clientbook.register.write import NewColumn, PreparedSheet
+from clientbook.register.written import WriteResult
 
 if TYPE_CHECKING:
     from clientbook.register.fastcells import ReadAhead

@@ -43,9 +43,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, BinaryIO, cast
-
-from pydantic import BaseModel
+from typing import IO, TYPE_CHECKING, BinaryIO, cast
 
 from clientbook.errors import UnusableFile, WriteError, WrongPassword
 from clientbook.register._zip import (
@@ -56,6 +54,9 @@ from clientbook.register._zip import (
     read_member,
 )
 from clientbook.register.guard import column_letter
+
+if TYPE_CHECKING:  # pydantic's models: loaded when a result is made (the worker makes none)
+    from clientbook.register.written import WriteResult
 
 CellValue = str | float | int | None
 
@@ -81,29 +82,6 @@ class NewColumn:
     aliases: tuple[str, ...]
     values: Mapping[int, CellValue]  # Excel row number -> value (None = blank cell)
     width: float | None = None
-
-
-class WrittenColumn(BaseModel):
-    header: str
-    letter: str
-    index: int  # 0-based, A = 0
-    created: bool  # False when an existing column (same header or alias) was updated
-
-
-class WriteResult(BaseModel):
-    sheet: str
-    header_row: int
-    columns: list[WrittenColumn]
-    cells: int  # non-blank data cells written
-    rows_added: int  # rows that did not exist in the sheet and were created
-    table: str | None = None  # name of the Excel table extended to the new columns
-    autofilter_extended: bool = False
-    changed_parts: list[str] = []
-    encrypted: bool = False
-    output: str | None = None
-    dry_run: bool = False
-    backed_up: bool = False
-    previous: str | None = None  # an existing --output file, kept as NAME.old.xlsx
 
 
 def write_columns(
@@ -788,6 +766,8 @@ class _Plan:
     def result(
         self, *, changed_parts: list[str], encrypted: bool, dry_run: bool = False
     ) -> WriteResult:
+        from clientbook.register.written import WriteResult, WrittenColumn
+
         cells = 0
         for t in self.targets:  # values neither None nor "", counted at C speed
             values = list(t.column.values.values())
