@@ -28,22 +28,6 @@ from test_fastread import (
 )
 
 
-@pytest.fixture
-def split_every_sheet(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Every sheet is split; the list collects how many records each worker part held."""
-    monkeypatch.setattr(fastcells, "SPLIT_FROM", 0)
-    parts: list[int] = []
-    real = fastcells._tail_of
-
-    def counted(job: Any, plan: Any) -> Any:
-        tail = real(job, plan)
-        parts.append(len(tail.records))
-        return tail
-
-    monkeypatch.setattr(fastcells, "_tail_of", counted)
-    return parts
-
-
 @pytest.mark.parametrize(
     ("kind", "share"),
     [

@@ -56,8 +56,25 @@ def test_which_arguments_start_a_worker(tmp_path: Path, monkeypatch: pytest.Monk
         assert run(args) is None, args
 
 
+@pytest.fixture
+def started(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """What worker.start_early started, as it starts it."""
+    started: list[Any] = []
+    real_start = worker_module.start_early
+
+    def recorded(*args: Any) -> None:
+        real_start(*args)
+        started.append(worker_module._early[0])
+
+    monkeypatch.setattr(worker_module, "start_early", recorded)
+    return started
+
+
 def test_the_command_takes_the_worker_started_first(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    split_every_sheet: list[int],
+    started: list[Any],
 ) -> None:
     """`clientbook tier BOOK` through the entry point, every register counted as big: the
     worker started before the parsing reads the last part of the sheet, and the file
@@ -69,48 +86,22 @@ def test_the_command_takes_the_worker_started_first(
 
     monkeypatch.setattr(launch, "WORKER_FROM", 0)
     monkeypatch.setattr(launch, "SPLIT_FROM", 0)
-    monkeypatch.setattr(fastcells, "SPLIT_FROM", 0)
-    parts: list[int] = []
-    real = fastcells._tail_of
-
-    def counted(job: Any, plan: Any) -> Any:
-        tail = real(job, plan)
-        parts.append(len(tail.records))
-        return tail
-
-    monkeypatch.setattr(fastcells, "_tail_of", counted)
-    started: list[Any] = []
-    real_start = worker_module.start_early
-
-    def recorded(*args: Any) -> None:
-        real_start(*args)
-        started.append(worker_module._early[0])
-
-    monkeypatch.setattr(worker_module, "start_early", recorded)
     early = tmp_path / "early.xlsx"
     monkeypatch.setattr(sys, "argv", ["clientbook", "tier", str(book), "--output", str(early)])
     assert launch.run() == 0
     assert started and started[0].path == str(book)
-    assert parts and parts[0] > 0  # rows read by the worker started first
+    assert split_every_sheet and split_every_sheet[0] > 0  # rows the worker read
     assert worker_module._early == []  # taken, and stopped with the command
     assert started[0].worker.submit(fastcells.closure, ["aum"]).exception() is not None
     assert members(early) == members(alone)
 
 
 def test_a_worker_nothing_takes_is_stopped_on_the_way_out(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, started: list[Any]
 ) -> None:
     """A usage error before the command runs: the worker started for it is stopped."""
     book = sparse_register(tmp_path / "book.xlsx")
     monkeypatch.setattr(launch, "WORKER_FROM", 0)
-    started: list[Any] = []
-    real_start = worker_module.start_early
-
-    def recorded(*args: Any) -> None:
-        real_start(*args)
-        started.append(worker_module._early[0])
-
-    monkeypatch.setattr(worker_module, "start_early", recorded)
     monkeypatch.setattr(sys, "argv", ["clientbook", "tier", str(book), "--format", "xml"])
     assert launch.run() == 2
     assert started and worker_module._early == []
