@@ -336,6 +336,17 @@ def test_header_found_through_a_late_shared_string(tmp_path: Path) -> None:
     assert [(c.letter, c.created, c.header) for c in result.columns] == [("H", False, "Tier")]
 
 
+@pytest.mark.parametrize("col", [-1, 0, 1, 24, 25, 26, 27, 30, 51, 52, 700, 701, 702, 16383])
+def test_letters_upto_matches_exactly_the_columns_up_to_this_one(col: int) -> None:
+    from clientbook.register.write import _letters_upto
+
+    pattern = re.compile(b"^" + _letters_upto(col) + b"$")
+    for i in range(16384):
+        letters = column_letter(i)
+        assert bool(pattern.match(letters.encode())) == (i <= col), letters
+        assert not pattern.match(letters.lower().encode()) or letters.lower() == letters
+
+
 @pytest.mark.parametrize("col", [-1, 0, 24, 25, 26, 51, 700, 701, 16382])
 def test_letters_after_matches_exactly_the_columns_to_the_right(col: int) -> None:
     from clientbook.register.write import _letters_after

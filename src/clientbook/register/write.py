@@ -1091,6 +1091,22 @@ def _plan(
     return plan
 
 
+def _letters_upto(col: int) -> bytes:
+    """A regex for the column letters of `col` (0-based) and left of it, in upper case, as
+    Excel writes them: 'AE' -> (?:[A-Z]|A[A-D]|AE); nothing for -1."""
+    if col < 0:
+        return b"(?!)"
+    letters = column_letter(col).encode()
+    n = len(letters)
+    alts = [b"[A-Z]{%d}" % k for k in range(1, n)]
+    for i in range(n):
+        if letters[i] > ord("A"):
+            rest = b"[A-Z]{%d}" % (n - i - 1) if n - i - 1 else b""
+            alts.append(letters[:i] + b"[A-%c]" % (letters[i] - 1) + rest)
+    alts.append(letters)
+    return b"(?:" + b"|".join(alts) + b")"
+
+
 def _letters_after(col: int) -> bytes:
     """A regex for column letters right of `col` (0-based), in either case:
     'Y' -> (?:[Zz]|[A-Za-z]{2,3})."""
@@ -1163,7 +1179,15 @@ def _scan_rows(
     row_not_r_first = re.compile(rb"<" + p + rb'row(?! r="\d+")')
     row_first = re.compile(rb"<" + p + rb'row r="(\d+)"')
     ext_list = re.compile(rb"extLst")  # faster than bytes.find in XML
+
+    def within(col: int) -> re.Pattern[bytes]:
+        """Any cell tag that is not `<c r="` then upper-case letters of `col` or left of it:
+        found nowhere, a block needs neither cell_not_r_first nor `after` (one search
+        instead of two, the dearer one included: 4 ms instead of 11 for 4 MiB)."""
+        return re.compile(rb"<" + p + rb'c(?! r="' + _letters_upto(col) + rb"\d)")
+
     after = beyond(last_used)
+    inside = within(last_used)
     plain = True
     # a formula in a column clientbook owns is refused before anything is written
     formulas: tuple[re.Pattern[bytes], re.Pattern[bytes]] | None = None
@@ -1186,7 +1210,9 @@ def _scan_rows(
         if _markup_decl(block):
             raise scanner.refuse("comment, CDATA or processing instruction")
         first_nums = row_first.findall(block)
-        simple = cell_not_r_first.search(block) is None and row_not_r_first.search(block) is None
+        tidy = inside.search(block) is None  # every cell r= first and none right of last_used
+        cells_r_first = tidy or cell_not_r_first.search(block) is None
+        simple = cells_r_first and row_not_r_first.search(block) is None
         plain = plain and simple and ext_list.search(block) is None
         if formulas is not None and tags.formula.search(block) is not None:  # any formula
             fm = formulas[0 if simple else 1].search(block)
@@ -1205,7 +1231,7 @@ def _scan_rows(
                 existing_rows.append(row.num)
                 if not row.closed:
                     last_used = max(last_used, _last_data_col(block, tags, row))
-            after = beyond(last_used)
+            after, inside = beyond(last_used), within(last_used)
             continue
         nums = [int(n) for n in (first_nums if simple else row_num.findall(block))]
         if nums:
@@ -1213,7 +1239,7 @@ def _scan_rows(
                 raise scanner.refuse("rows out of order")
             last_num = nums[-1]
             existing_rows.extend(nums)
-        for m in after[0 if simple else 1].finditer(block):
+        for m in () if tidy else after[0 if simple else 1].finditer(block):
             plain = False  # a cell right of the last used column, even an empty one
             gt = block.find(b">", m.start())
             if block[gt - 1] == 0x2F:
@@ -1225,7 +1251,7 @@ def _scan_rows(
                 rm = _R_RE.search(block, m.start(), gt + 1)
                 if rm is not None and column_index(rm.group(1)) > last_used:
                     last_used = column_index(rm.group(1))
-                    after = beyond(last_used)
+                    after, inside = beyond(last_used), within(last_used)
     return last_used, last_num, plain
 
 
