@@ -89,7 +89,8 @@ def test_csv_has_a_header_and_one_line_per_finding(runner: CliRunner, tmp_path: 
     book = defect_workbook(tmp_path / "book.xlsx", date.today())
     code, out, _ = invoke(runner, str(book), "--format", "csv")
     assert code == 1
-    rows = list(csv.DictReader(io.StringIO(out)))
+    assert out.startswith("\ufeffseverity,code,")  # Excel reads it as UTF-8
+    rows = list(csv.DictReader(io.StringIO(out.removeprefix("\ufeff"))))
     assert len(rows) == len(expected(date.today()))
     negative = next(r for r in rows if r["cell"] == "H5")
     assert negative["code"] == "negative_amount"

@@ -75,7 +75,9 @@ def test_json_is_the_report_plus_messages(capsys: pytest.CaptureFixture[str]) ->
 def test_csv_one_line_per_finding_neutralised(capsys: pytest.CaptureFixture[str]) -> None:
     report = sample()
     print_validation(report, "csv", "en")
-    rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    out = capsys.readouterr().out
+    assert out.startswith("\ufeff")  # not a terminal: the mark Excel needs to read UTF-8
+    rows = list(csv.reader(io.StringIO(out.removeprefix("\ufeff"))))
     assert tuple(rows[0]) == CSV_COLUMNS
     assert len(rows) == 1 + len(report.findings)
     first = dict(zip(CSV_COLUMNS, rows[1], strict=True))
@@ -134,3 +136,16 @@ def test_neutralise_cell_leaves_numbers() -> None:
     assert neutralise_cell(-5) == -5
     assert neutralise_cell(None) is None
     assert neutralise_cell("-5") == "'-5"
+
+
+def test_csv_on_a_terminal_has_no_byte_order_mark(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The mark is for a file Excel opens; a terminal would show it as a stray character."""
+    import sys
+
+    print_validation(sample(), "csv", "en")
+    redirected = capsys.readouterr().out
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    print_validation(sample(), "csv", "en")
+    assert capsys.readouterr().out == redirected.removeprefix("\ufeff")

@@ -129,10 +129,21 @@ def _validation_csv(report: ValidationReport, lang: str) -> None:
 
     from clientbook.export_safety import neutralise_cell
 
+    if not _is_terminal(sys.stdout):
+        # Redirected to a file (`> findings.csv`): a UTF-8 byte order mark, without which
+        # Excel reads the file in the system's code page and the Chinese comes out garbled.
+        sys.stdout.write("\ufeff")
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for item in report.as_json(lang)["findings"]:
         writer.writerow([neutralise_cell(item[key]) for key in CSV_COLUMNS])
+
+
+def _is_terminal(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, OSError, ValueError):
+        return False
 
 
 def _validation_table(report: ValidationReport, lang: str) -> None:
