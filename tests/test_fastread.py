@@ -405,9 +405,12 @@ def test_encrypted_register(tmp_path: Path) -> None:
     assert_same(locked, TIER_FIELDS, password="secret")
 
 
-def sparse_register(path: Path, *, comment_near_the_end: bool = False) -> Path:
+def sparse_register(
+    path: Path, *, comment_near_the_end: bool = False, near_the_end: str = ""
+) -> Path:
     """Several blocks: sparse rows (cells left out), shared strings, rows with values only
-    in unread columns, blank rows, all over more than 1 MiB of XML."""
+    in unread columns, blank rows, all over more than 1 MiB of XML. `near_the_end`: XML put
+    at the end of a row in the last block."""
     rng = random.Random(5)
     strings = [f"<si><t>名{i}</t></si>".encode() for i in range(300)]
     rows = []
@@ -429,7 +432,8 @@ def sparse_register(path: Path, *, comment_near_the_end: bool = False) -> Path:
                 cells.append(f'<c r="{ref}"><v>{rng.uniform(-5, 900):.3f}</v></c>')
         rows.append(f'<row r="{r}">' + "".join(cells) + "</row>")
     if comment_near_the_end:
-        rows[-10] = rows[-10].replace("</row>", "<!-- a note --></row>")
+        near_the_end = "<!-- a note -->"
+    rows[-10] = rows[-10].replace("</row>", near_the_end + "</row>")
     return _package(path, _header_row(3) + "".join(rows), head=TITLE, sst=SST_ITEMS[:3] + strings)
 
 
@@ -529,6 +533,24 @@ def test_comment_and_cdata_fall_back(tmp_path: Path) -> None:
     cdata = _rows().replace("<v>1200.5</v>", "<v><![CDATA[1200.5]]></v>")
     path = _package(tmp_path / "cdata.xlsx", _header_row(3) + cdata, head=TITLE)
     assert not took_fast(path, TIER_FIELDS)
+    assert_same(path, TIER_FIELDS)
+
+
+@pytest.mark.parametrize(
+    ("late", "fast"),
+    [
+        ('<c r="AD8990" t="inlineStr"><is><t>好!</t></is></c>', True),  # "!" but no markup
+        ('<c r="AD8990" t="inlineStr"><is><t>10:30</t></is></c>', True),  # ":" but no prefix
+        ('<c r="AD8990"><v><![CDATA[12]]></v></c>', False),
+        ('<x:c xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+         ' r="B8990" t="inlineStr"><x:is><x:t>改名</x:t></x:is></x:c>', False),
+    ],
+)  # fmt: skip
+def test_markup_in_a_later_block(tmp_path: Path, late: str, fast: bool) -> None:
+    """The quick checks of a later block ("!" and ":" first) find a CDATA section and a
+    prefixed cell there, and let plain texts with "!" and ":" through."""
+    path = sparse_register(tmp_path / "late.xlsx", near_the_end=late)
+    assert took_fast(path, TIER_FIELDS) is fast
     assert_same(path, TIER_FIELDS)
 
 

@@ -142,7 +142,17 @@ _PREFIXED = re.compile(
 
 
 def _prefixed(data: bytes) -> bool:
-    return _PREFIX_HINT.search(data) is not None and _PREFIXED.search(data) is not None
+    return (
+        b":" in data  # a memchr: the hint's search scans the whole block when there is none
+        and _PREFIX_HINT.search(data) is not None
+        and _PREFIXED.search(data) is not None
+    )
+
+
+def _markup(data: bytes) -> bool:
+    """Whether `data` holds `<!` (a comment or CDATA section). "!" alone is a memchr, rare
+    in a sheet; a search for the two bytes stops at every "<" (20 times slower)."""
+    return b"!" in data and b"<!" in data
 
 
 _DECL_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([^"']+)["']""")
@@ -1065,7 +1075,7 @@ def _read_blocks(
                 continue  # the other process's rows
             if not split.tail and i and start >= split.at:
                 break  # the child's rows from here on
-        if i and (_prefixed(block) or b"<!" in block):
+        if i and (_prefixed(block) or _markup(block)):
             raise Fallback  # a prefixed tag, a comment or a CDATA section
         if first_row is None and (found := _ROW_NUMBERS.search(block)) is not None:
             first_row = int(found.group(1))
